@@ -25,6 +25,16 @@ class BotSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteSeat:
+    """A seat played by a participant that is not a local process (a TCP agent).
+
+    `play_match` takes its channel from the `remote` mapping, keyed by seat index.
+    """
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class CommitPaths:
     """Where each kind of record is committed."""
 
@@ -48,7 +58,7 @@ class MatchSpec:
     game_map: dict[str, Any]           # validated against the game's map schema
     map_name: str                      # where the map came from (path or "default")
     seed: int
-    bots: tuple[BotSpec, ...]
+    bots: tuple[BotSpec | RemoteSeat, ...]   # one per seat, in seat order
     limits: Limits
     max_iters: int
     arena_root: Path
