@@ -120,22 +120,23 @@ def spawn(plan: Plan) -> tuple[int, tuple[int, int, int], int | None]:
     stdout_r, stdout_w = os.pipe2(os.O_CLOEXEC)
     stderr_r, stderr_w = os.pipe2(os.O_CLOEXEC)
     status_r, status_w = os.pipe2(os.O_CLOEXEC)
-    child = Child(stdin_r, stdout_w, stderr_w, status_w, judge_pid=os.getpid())
+    go_r, go_w = os.pipe2(os.O_CLOEXEC)
+    child = Child(stdin_r, stdout_w, stderr_w, status_w, go_r, judge_pid=os.getpid())
     try:
         pid = os.fork()
     except OSError as exc:
-        _close(stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w, status_r, status_w)
+        _close(stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w, status_r, status_w, go_r, go_w)
         raise LaunchError(f"cannot fork a bot process: {exc}") from exc
     if pid == 0:
         child_main(plan, child)
-    _close(stdin_r, stdout_w, stderr_w, status_w)
+    _close(stdin_r, stdout_w, stderr_w, status_w, go_r)
     try:
-        bot_pid, listener = StatusReader(status_r, pid, plan, SETUP_TIMEOUT_S).until_exec()
+        bot_pid, listener = StatusReader(status_r, go_w, pid, plan, SETUP_TIMEOUT_S).until_exec()
     except BaseException:
         _close(stdin_w, stdout_r, stderr_r)
         raise
     finally:
-        os.close(status_r)
+        _close(status_r, go_w)
     return bot_pid, (stdin_w, stdout_r, stderr_r), listener
 
 

@@ -105,6 +105,14 @@ class BotProcess:
             self._last_cpu = max(self._last_cpu, measured)
         return self._last_cpu
 
+    def tree_pids(self) -> list[int]:
+        """Every live process of the bot's tree, as the judge sees them."""
+        return self._tree.pids()
+
+    def in_cgroup(self) -> bool:
+        """Is the bot accounted and contained by its slot's cgroup right now?"""
+        return hasattr(self._tree, "slot") and self.pid in self._tree.pids()
+
     def stop_for_security(self, syscall: str, why: str = "") -> None:
         """Called by the seccomp supervisor: record the forbidden call and SIGKILL the bot.
 

@@ -19,8 +19,8 @@ STATUS_MAX = 4096
 
 
 class StatusReader:
-    def __init__(self, fd: int, setup_pid: int, plan: Plan, timeout_s: float) -> None:
-        self.fd, self.setup_pid, self.plan = fd, setup_pid, plan
+    def __init__(self, fd: int, go: int, setup_pid: int, plan: Plan, timeout_s: float) -> None:
+        self.fd, self.go, self.setup_pid, self.plan = fd, go, setup_pid, plan
         self.deadline = time.monotonic() + timeout_s
         self.bot_pid: int | None = None
         self.listener: int | None = None
@@ -43,6 +43,7 @@ class StatusReader:
         if key == "pid":
             os.waitpid(self.setup_pid, 0)        # the bot is ours once its set-up parent is gone
             self.setup_pid, self.bot_pid = 0, int(value)
+            os.write(self.go, b"g")
         elif key == "listener":
             self._take_listener(int(value))
         elif key == "fail":
