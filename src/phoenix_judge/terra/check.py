@@ -1,0 +1,366 @@
+"""The terra conformance check: what every game must pass before it may judge bots.
+
+Like PettingZoo's api_test, it plays the game with random legal moves and
+watches every answer: the same seed must give the same game, play must end,
+every value a bot or a replay sees must be plain JSON, and `check_move` must
+answer hostile input with a reason instead of an exception. A game is
+untrusted code here: whatever it raises becomes a failed check, never a crash
+of the check itself.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import jsonschema
+
+from .base import Game, Move, State
+from .maps import map_error
+
+DEFAULT_SEEDS: tuple[int, ...] = (0, 1, 2)
+DEFAULT_MAX_TURNS = 10_000      # a game that needs more should end itself sooner (its own turn cap)
+_PROBE_TURNS = frozenset({0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987})
+_MAX_MESSAGE = 300
+
+CHECKS: dict[str, str] = {
+    "metadata": "name, version, seat counts and schemas are well-formed",
+    "map": "the map passes map_schema and check_map",
+    "new-state": "new_state makes a state for every seat count",
+    "plays": "random legal play runs without an exception",
+    "deterministic": "the same seed gives the same frames, observations, scores and rewards",
+    "terminates": "random legal play ends within the turn cap",
+    "random-moves-legal": "every random_move passes check_move and move_schema",
+    "to-move": "to_move names distinct playing seats: one for turn-based games, none once over",
+    "json": "observations and frames are JSON objects without NaN or infinity",
+    "scores-rewards": "scores and rewards have one finite number per seat",
+    "hostile-moves": "check_move answers junk and other seats' moves with a reason and never raises",
+    "check-move-pure": "check_move does not change the state",
+    "remove-seat": "after remove_seat the seat never moves again and play goes on or ends",
+}
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+# What a hostile bot may send as a move: every JSON type, huge and deep values,
+# near-misses of real move shapes. No NaN or infinity: the sky reader refuses them.
+HOSTILE_MOVES: tuple[Any, ...] = (
+    None, True, False, 0.5, -1, 10**100, -10**100, 1e308, "", "x", "3", "A" * 100_000,
+    [], {}, [None], [{}], [[]], _nested(500), list(range(10_000)), {"move": 3}, {"column": 0},
+    [{"childno": "0"}], [{"childno": 10**100}], [{"childno": -1}], [{"childno": 0, "relativeangle": "left"}],
+    [{"childno": 0, "relativeangle": 1e308}], [{"childno": 0, "split": "yes"}], [{"childno": 0}] * 1000,
+    {"childno": 0}, [1, 2, 3],
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One named check: passed or not, with the first failures in plain words."""
+
+    name: str
+    description: str
+    passed: bool
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "passed": self.passed, "message": self.message}
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """Every check of one game, in the order of CHECKS."""
+
+    game: str
+    results: list[CheckResult]
+
+    @property
+    def passed(self) -> bool:
+        return all(result.passed for result in self.results)
+
+    def failed(self) -> list[CheckResult]:
+        return [result for result in self.results if not result.passed]
+
+    def result(self, name: str) -> CheckResult:
+        return next(result for result in self.results if result.name == name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"game": self.game, "passed": self.passed, "results": [r.to_json() for r in self.results]}
+
+
+class _GameRaised(Exception):
+    """A method of the game under test raised; the message names the method."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "..."
+
+
+def _call(what: str, function: Callable[..., T], *args: Any) -> T:
+    try:
+        return function(*args)
+    except Exception as exc:  # the game is untrusted code: any exception it raises is a finding
+        raise _GameRaised(f"{what} raised {type(exc).__name__}: {_short(str(exc))}") from exc
+
+
+@dataclass(slots=True)
+class _Findings:
+    failures: dict[str, list[str]] = field(default_factory=dict)
+    skipped: str | None = None
+
+    def fail(self, check: str, message: str) -> None:
+        self.failures.setdefault(check, []).append(_short(message))
+
+    def report(self, game_name: str) -> CheckReport:
+        return CheckReport(game_name, [self._result(name, text) for name, text in CHECKS.items()])
+
+    def _result(self, name: str, description: str) -> CheckResult:
+        messages = self.failures.get(name)
+        if messages:
+            more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+            return CheckResult(name, description, False, messages[0] + more)
+        if self.skipped and name not in ("metadata", "map"):
+            return CheckResult(name, description, False, f"not run: {self.skipped}")
+        return CheckResult(name, description, True, description)
+
+
+def check_game(game: Game, *, seeds: Iterable[int] = DEFAULT_SEEDS, game_map: dict[str, Any] | None = None,
+               seats: int | None = None, max_turns: int = DEFAULT_MAX_TURNS) -> CheckReport:
+    """Run every conformance check on `game` with random play for each seed and seat count.
+
+    `game_map` defaults to the game's default map; `seats` to both the smallest
+    and the largest seat count the game allows.
+    """
+    findings = _Findings()
+    game_name = str(getattr(game, "name", type(game).__name__))
+    _check_metadata(game, findings)
+    try:
+        game_map = _call("default_map_data", game.default_map_data) if game_map is None else game_map
+        problem = map_error(game, game_map)
+        if problem is not None:
+            findings.fail("map", f"{problem[0]}: {problem[1]}")
+    except (_GameRaised, jsonschema.SchemaError) as exc:
+        findings.fail("map", str(exc))
+    if "metadata" in findings.failures or "map" in findings.failures:
+        findings.skipped = "the metadata or the map is broken"
+        return findings.report(game_name)
+    validator = _validator(game.move_schema)
+    for count in _seat_counts(game, seats):
+        for seed in seeds:
+            _check_seed(_Context(game, game_map, count, max_turns, validator, findings), seed)
+    return findings.report(game_name)
+
+
+def _check_metadata(game: Game, findings: _Findings) -> None:
+    for attribute in ("name", "version"):
+        value = getattr(game, attribute, None)
+        if not isinstance(value, str) or not value:
+            findings.fail("metadata", f"{attribute} must be a non-empty string, got {value!r}")
+    low, high = getattr(game, "min_seats", None), getattr(game, "max_seats", None)
+    if not (type(low) is int and type(high) is int and 1 <= low <= high):
+        findings.fail("metadata", f"min_seats and max_seats must be integers with 1 <= min <= max, got {low!r}, {high!r}")
+    if not isinstance(getattr(game, "simultaneous", None), bool):
+        findings.fail("metadata", "simultaneous must be true or false")
+    for attribute in ("map_schema", "move_schema"):
+        try:
+            _validator(getattr(game, attribute, None))
+        except (jsonschema.SchemaError, TypeError, AttributeError) as exc:
+            findings.fail("metadata", f"{attribute} is not a valid JSON Schema: {_short(str(exc))}")
+
+
+def _validator(schema: Any) -> jsonschema.protocols.Validator:
+    if not isinstance(schema, dict):
+        raise TypeError(f"a schema is a JSON object, not {type(schema).__name__}")
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def _seat_counts(game: Game, seats: int | None) -> list[int]:
+    if seats is None:
+        return sorted({game.min_seats, game.max_seats})
+    if not game.min_seats <= seats <= game.max_seats:
+        raise ValueError(f"{game.name} is played by {game.min_seats}..{game.max_seats} seats, not {seats}")
+    return [seats]
+
+
+@dataclass(slots=True)
+class _Context:
+    game: Game
+    game_map: dict[str, Any]
+    seats: int
+    max_turns: int
+    move_validator: jsonschema.protocols.Validator
+    findings: _Findings
+
+
+def _check_seed(ctx: _Context, seed: int) -> None:
+    first = _Run(ctx, seed, probe=True).play()
+    second = _Run(ctx, seed).play()
+    if first is not None and second is not None and first != second:
+        turn = next((i for i, (a, b) in enumerate(zip(first, second)) if a != b), min(len(first), len(second)))
+        ctx.findings.fail("deterministic", f"{ctx.seats} seats, seed {seed}: two games with the same seed "
+                                           f"differ at turn {turn}")
+    if first is not None:
+        _Run(ctx, seed, remove_turn=len(first) // 2).play()
+
+
+class _Run:
+    """One game of random legal play, checking every answer of the state as it goes."""
+
+    def __init__(self, ctx: _Context, seed: int, *, probe: bool = False, remove_turn: int | None = None) -> None:
+        self.ctx, self.seed, self.probe, self.remove_turn = ctx, seed, probe, remove_turn
+        self.rng = random.Random(seed)
+        self.removed: int | None = None
+        self.transcript: list[str] = []
+        self.turn = 0
+
+    def fail(self, check: str, message: str) -> None:
+        if self.removed is not None and check in ("plays", "terminates", "to-move"):
+            check = "remove-seat"    # the failure only shows after a seat was removed
+        where = f"{self.ctx.seats} seats, seed {self.seed}, turn {self.turn}"
+        self.ctx.findings.fail(check, f"{where}: {message}")
+
+    def play(self) -> list[str] | None:
+        """The transcript (one JSON line per turn), or None when the game raised."""
+        try:
+            state = _call("new_state", self.ctx.game.new_state, self.ctx.seats, self.ctx.game_map, self.seed)
+        except _GameRaised as exc:
+            self.ctx.findings.fail("new-state", f"{self.ctx.seats} seats, seed {self.seed}: {exc}")
+            return None
+        try:
+            return self._loop(state)
+        except _GameRaised as exc:
+            self.fail("plays", str(exc))
+            return None
+
+    def _loop(self, state: State) -> list[str] | None:
+        for self.turn in range(self.ctx.max_turns + 1):
+            if self.turn == self.remove_turn:
+                self._remove_a_seat(state)
+            over = bool(_call("is_over", state.is_over))
+            movers = self._movers(state, over)
+            self._record(state, movers)
+            if self.probe and self.turn in _PROBE_TURNS:
+                _probe(self, state, movers)
+            if over:
+                return self.transcript
+            if self.turn == self.ctx.max_turns:
+                break
+            moves = {seat: self._random_move(state, seat) for seat in movers}
+            _call(f"apply({_short(repr(moves))})", state.apply, moves)
+        self.fail("terminates", f"random play did not end within {self.ctx.max_turns} turns "
+                                "(give the game its own turn cap)")
+        return self.transcript
+
+    def _movers(self, state: State, over: bool) -> list[int]:
+        movers = _call("to_move", state.to_move)
+        if not isinstance(movers, list) or any(type(seat) is not int for seat in movers):
+            self.fail("to-move", f"to_move must return a list of seat numbers, got {_short(repr(movers))}")
+            return []
+        problem = self._movers_problem(movers, over)
+        if problem:
+            self.fail("to-move", f"to_move returned {movers}: {problem}")
+        return sorted(set(movers) & set(range(self.ctx.seats)) - {self.removed})
+
+    def _movers_problem(self, movers: list[int], over: bool) -> str | None:
+        if over:
+            return "the game is over, so no seat may move" if movers else None
+        if len(set(movers)) != len(movers) or not set(movers) <= set(range(self.ctx.seats)):
+            return f"seats must be distinct numbers 0..{self.ctx.seats - 1}"
+        if self.removed in movers:
+            return f"seat {self.removed} was removed and may not move again"
+        if not movers:
+            return "the game is not over, so some seat must move"
+        if not self.ctx.game.simultaneous and len(movers) != 1:
+            return "a turn-based game has exactly one seat to move"
+        return None
+
+    def _record(self, state: State, movers: list[int]) -> None:
+        entry = {"to_move": movers, "frame": _call("frame", state.frame)}
+        entry["observations"] = {str(seat): _call(f"observation({seat})", state.observation, seat)
+                                 for seat in movers}
+        entry["scores"], entry["rewards"] = self._numbers(state, "scores"), self._numbers(state, "rewards")
+        if not isinstance(entry["frame"], dict) or not all(isinstance(o, dict) for o in entry["observations"].values()):
+            self.fail("json", "frame() and observation() must return JSON objects (dicts)")
+        try:
+            self.transcript.append(json.dumps(entry, allow_nan=False, sort_keys=True))
+        except (TypeError, ValueError, RecursionError) as exc:
+            self.fail("json", f"a frame or an observation is not plain JSON: {exc}")
+            self.transcript.append(repr(entry))
+
+    def _numbers(self, state: State, method: str) -> list[float]:
+        values = _call(method, getattr(state, method))
+        ok = isinstance(values, list) and len(values) == self.ctx.seats and all(
+            type(v) in (int, float) and math.isfinite(v) for v in values)
+        if not ok:
+            self.fail("scores-rewards", f"{method}() must be a list of {self.ctx.seats} finite numbers, "
+                                        f"got {_short(repr(values))}")
+        return values
+
+    def _random_move(self, state: State, seat: int) -> Move:
+        move = _call(f"random_move(seat {seat})", state.random_move, seat, self.rng)
+        reason = _call(f"check_move(seat {seat})", state.check_move, seat, move)
+        if reason is not None:
+            self.fail("random-moves-legal", f"random_move gave seat {seat} {_short(repr(move))}, "
+                                            f"which check_move refuses: {reason}")
+        elif not self.ctx.move_validator.is_valid(move):
+            self.fail("random-moves-legal", f"random_move gave {_short(repr(move))}, which move_schema refuses")
+        return move
+
+    def _remove_a_seat(self, state: State) -> None:
+        if _call("is_over", state.is_over):
+            return
+        movers = self._movers(state, False)
+        others = [seat for seat in range(self.ctx.seats) if seat not in movers]
+        # even seeds remove a seat that must move now, odd seeds one that need not (when there is one)
+        pool = movers if self.seed % 2 == 0 or not others else others
+        seat = pool[self.seed % len(pool)] if pool else 0
+        sample = self._sample_move(state, movers)
+        _call(f"remove_seat({seat})", state.remove_seat, seat)
+        self.removed = seat
+        if sample is not None and not _call("is_over", state.is_over):
+            reason = _call(f"check_move(removed seat {seat})", state.check_move, seat, sample)
+            if not isinstance(reason, str) or not reason:
+                self.fail("remove-seat", f"check_move let removed seat {seat} move {_short(repr(sample))}")
+
+    def _sample_move(self, state: State, movers: list[int]) -> Move | None:
+        return _call("random_move", state.random_move, movers[0], random.Random(0)) if movers else None
+
+
+def _probe(run: _Run, state: State, movers: list[int]) -> None:
+    """Hostile moves for every seat to move, and real moves for seats that are not to move."""
+    before = json.dumps(_call("frame", state.frame), sort_keys=True, default=repr)
+    idle = [seat for seat in range(run.ctx.seats) if seat not in movers]
+    sample = run._sample_move(state, movers)
+    attempts = [(seat, move) for seat in movers for move in HOSTILE_MOVES]
+    attempts += [(seat, sample) for seat in idle if sample is not None]
+    for seat, move in attempts:
+        try:
+            reason = state.check_move(seat, move)
+        except Exception as exc:  # the very thing this check looks for
+            run.fail("hostile-moves", f"check_move(seat {seat}, {_short(repr(move))}) raised "
+                                      f"{type(exc).__name__}: {_short(str(exc))}")
+            continue
+        _judge_reason(run, seat, move, reason, seat in idle)
+    if json.dumps(_call("frame", state.frame), sort_keys=True, default=repr) != before:
+        run.fail("check-move-pure", "the frame changed while check_move looked at moves")
+
+
+def _judge_reason(run: _Run, seat: int, move: Move, reason: Any, idle: bool) -> None:
+    shown = _short(repr(move))
+    if reason is None and idle:
+        run.fail("hostile-moves", f"check_move let seat {seat}, which is not to move, play {shown}")
+    elif reason is None and not run.ctx.move_validator.is_valid(move):
+        run.fail("hostile-moves", f"check_move accepted {shown}, which move_schema refuses")
+    elif reason is not None and (not isinstance(reason, str) or not reason.strip()):
+        run.fail("hostile-moves", f"check_move must give a non-empty reason string, got {reason!r} for {shown}")
