@@ -31,7 +31,7 @@ CHECKS: dict[str, str] = {
     "map": "the map passes map_schema and check_map",
     "new-state": "new_state makes a state for every seat count",
     "plays": "random legal play runs without an exception",
-    "deterministic": "the same seed gives the same frames, observations, scores and rewards",
+    "deterministic": "the same seed gives the same frames, scores and rewards",
     "terminates": "random legal play ends within the turn cap",
     "random-moves-legal": "every random_move passes check_move and move_schema",
     "to-move": "to_move names distinct playing seats: one for turn-based games, none once over",
