@@ -13,34 +13,19 @@ import json
 import math
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import jsonschema
 
 from .base import Game, Move, State
 from .maps import map_error
+from .report import CheckReport, Findings
 
 DEFAULT_SEEDS: tuple[int, ...] = (0, 1, 2)
 DEFAULT_MAX_TURNS = 10_000      # a game that needs more should end itself sooner (its own turn cap)
 _PROBE_TURNS = frozenset({0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987})
 _MAX_MESSAGE = 300
-
-CHECKS: dict[str, str] = {
-    "metadata": "name, version, seat counts and schemas are well-formed",
-    "map": "the map passes map_schema and check_map",
-    "new-state": "new_state makes a state for every seat count",
-    "plays": "random legal play runs without an exception",
-    "deterministic": "the same seed gives the same frames, scores and rewards",
-    "terminates": "random legal play ends within the turn cap",
-    "random-moves-legal": "every random_move passes check_move and move_schema",
-    "to-move": "to_move names distinct playing seats: one for turn-based games, none once over",
-    "json": "observations and frames are JSON objects without NaN or infinity",
-    "scores-rewards": "scores and rewards have one finite number per seat",
-    "hostile-moves": "check_move answers junk and other seats' moves with a reason and never raises",
-    "check-move-pure": "check_move does not change the state",
-    "remove-seat": "after remove_seat the seat never moves again and play goes on or ends",
-}
 
 
 def _nested(depth: int) -> list[Any]:
@@ -63,46 +48,20 @@ HOSTILE_MOVES: tuple[Any, ...] = (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """One named check: passed or not, with the first failures in plain words."""
-
-    name: str
-    description: str
-    passed: bool
-    message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description, "passed": self.passed, "message": self.message}
-
-
-@dataclass(slots=True)
-class CheckReport:
-    """Every check of one game, in the order of CHECKS."""
-
-    game: str
-    results: list[CheckResult]
-
-    @property
-    def passed(self) -> bool:
-        return all(result.passed for result in self.results)
-
-    def failed(self) -> list[CheckResult]:
-        return [result for result in self.results if not result.passed]
-
-    def result(self, name: str) -> CheckResult:
-        return next(result for result in self.results if result.name == name)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"game": self.game, "passed": self.passed, "results": [r.to_json() for r in self.results]}
-
-
 class _GameRaised(Exception):
     """A method of the game under test raised; the message names the method."""
 
 
 def _short(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "..."
+
+
+def _show(value: Any) -> str:
+    """repr() of a value a game produced, cut short; never raises (repr of 10**5000 does)."""
+    try:
+        return _short(repr(value))
+    except (ValueError, RecursionError) as exc:
+        return f"<a {type(value).__name__} that cannot be shown: {type(exc).__name__}>"
 
 
 def _call(what: str, function: Callable[..., T], *args: Any) -> T:
@@ -112,27 +71,6 @@ def _call(what: str, function: Callable[..., T], *args: Any) -> T:
         raise _GameRaised(f"{what} raised {type(exc).__name__}: {_short(str(exc))}") from exc
 
 
-@dataclass(slots=True)
-class _Findings:
-    failures: dict[str, list[str]] = field(default_factory=dict)
-    skipped: str | None = None
-
-    def fail(self, check: str, message: str) -> None:
-        self.failures.setdefault(check, []).append(_short(message))
-
-    def report(self, game_name: str) -> CheckReport:
-        return CheckReport(game_name, [self._result(name, text) for name, text in CHECKS.items()])
-
-    def _result(self, name: str, description: str) -> CheckResult:
-        messages = self.failures.get(name)
-        if messages:
-            more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-            return CheckResult(name, description, False, messages[0] + more)
-        if self.skipped and name not in ("metadata", "map"):
-            return CheckResult(name, description, False, f"not run: {self.skipped}")
-        return CheckResult(name, description, True, description)
-
-
 def check_game(game: Game, *, seeds: Iterable[int] = DEFAULT_SEEDS, game_map: dict[str, Any] | None = None,
                seats: int | None = None, max_turns: int = DEFAULT_MAX_TURNS) -> CheckReport:
     """Run every conformance check on `game` with random play for each seed and seat count.
@@ -140,16 +78,14 @@ def check_game(game: Game, *, seeds: Iterable[int] = DEFAULT_SEEDS, game_map: di
     `game_map` defaults to the game's default map; `seats` to both the smallest
     and the largest seat count the game allows.
     """
-    findings = _Findings()
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("check_game needs at least one seed")
+    findings = Findings()
     game_name = str(getattr(game, "name", type(game).__name__))
     _check_metadata(game, findings)
-    try:
-        game_map = _call("default_map_data", game.default_map_data) if game_map is None else game_map
-        problem = map_error(game, game_map)
-        if problem is not None:
-            findings.fail("map", f"{problem[0]}: {problem[1]}")
-    except (_GameRaised, jsonschema.SchemaError) as exc:
-        findings.fail("map", str(exc))
+    if "metadata" not in findings.failures:
+        game_map = _check_map(game, game_map, findings)
     if "metadata" in findings.failures or "map" in findings.failures:
         findings.skipped = "the metadata or the map is broken"
         return findings.report(game_name)
@@ -160,7 +96,19 @@ def check_game(game: Game, *, seeds: Iterable[int] = DEFAULT_SEEDS, game_map: di
     return findings.report(game_name)
 
 
-def _check_metadata(game: Game, findings: _Findings) -> None:
+def _check_map(game: Game, game_map: dict[str, Any] | None, findings: Findings) -> dict[str, Any]:
+    try:
+        game_map = _call("default_map_data", game.default_map_data) if game_map is None else game_map
+        problem = map_error(game, game_map)
+    except Exception as exc:  # the schema and check_map are the game's code: anything they raise is a finding
+        findings.fail("map", f"checking the map raised {type(exc).__name__}: {_short(str(exc))}")
+        return {}
+    if problem is not None:
+        findings.fail("map", f"{problem[0]}: {problem[1]}")
+    return game_map
+
+
+def _check_metadata(game: Game, findings: Findings) -> None:
     for attribute in ("name", "version"):
         value = getattr(game, attribute, None)
         if not isinstance(value, str) or not value:
@@ -173,8 +121,8 @@ def _check_metadata(game: Game, findings: _Findings) -> None:
     for attribute in ("map_schema", "move_schema"):
         try:
             _validator(getattr(game, attribute, None))
-        except (jsonschema.SchemaError, TypeError, AttributeError) as exc:
-            findings.fail("metadata", f"{attribute} is not a valid JSON Schema: {_short(str(exc))}")
+        except Exception as exc:  # a schema is the game's data; whatever is wrong with it is a finding
+            findings.fail("metadata", f"{attribute} is not a valid JSON Schema: {_short(getattr(exc, 'message', str(exc)))}")
 
 
 def _validator(schema: Any) -> jsonschema.protocols.Validator:
@@ -200,7 +148,7 @@ class _Context:
     seats: int
     max_turns: int
     move_validator: jsonschema.protocols.Validator
-    findings: _Findings
+    findings: Findings
 
 
 def _check_seed(ctx: _Context, seed: int) -> None:
@@ -266,7 +214,7 @@ class _Run:
     def _movers(self, state: State, over: bool) -> list[int]:
         movers = _call("to_move", state.to_move)
         if not isinstance(movers, list) or any(type(seat) is not int for seat in movers):
-            self.fail("to-move", f"to_move must return a list of seat numbers, got {_short(repr(movers))}")
+            self.fail("to-move", f"to_move must return a list of seat numbers, got {_show(movers)}")
             return []
         problem = self._movers_problem(movers, over)
         if problem:
@@ -312,7 +260,7 @@ class _Run:
             return json.dumps(value, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as exc:
             self.fail("json", f"{what} is not plain JSON: {_short(str(exc))}")
-            return repr(value)
+            return _show(value)
 
     def _numbers(self, state: State, method: str) -> list[float]:
         values = _call(method, getattr(state, method))
@@ -320,17 +268,17 @@ class _Run:
             type(v) in (int, float) and math.isfinite(v) for v in values)
         if not ok:
             self.fail("scores-rewards", f"{method}() must be a list of {self.ctx.seats} finite numbers, "
-                                        f"got {_short(repr(values))}")
+                                        f"got {_show(values)}")
         return values
 
     def _random_move(self, state: State, seat: int) -> Move:
         move = _call(f"random_move(seat {seat})", state.random_move, seat, self.rng)
         reason = _call(f"check_move(seat {seat})", state.check_move, seat, move)
         if reason is not None:
-            self.fail("random-moves-legal", f"random_move gave seat {seat} {_short(repr(move))}, "
+            self.fail("random-moves-legal", f"random_move gave seat {seat} {_show(move)}, "
                                             f"which check_move refuses: {reason}")
         elif self.thorough and not self.ctx.move_validator.is_valid(move):
-            self.fail("random-moves-legal", f"random_move gave {_short(repr(move))}, which move_schema refuses")
+            self.fail("random-moves-legal", f"random_move gave {_show(move)}, which move_schema refuses")
         return move
 
     def _remove_a_seat(self, state: State) -> None:
@@ -341,39 +289,46 @@ class _Run:
         # even seeds remove a seat that must move now, odd seeds one that need not (when there is one)
         pool = movers if self.seed % 2 == 0 or not others else others
         seat = pool[self.seed % len(pool)] if pool else 0
-        sample = self._sample_move(state, movers)
+        sample = self.sample_move(state, movers)
         _call(f"remove_seat({seat})", state.remove_seat, seat)
         self.removed = seat
         if sample is not None and not _call("is_over", state.is_over):
             reason = _call(f"check_move(removed seat {seat})", state.check_move, seat, sample)
             if not isinstance(reason, str) or not reason:
-                self.fail("remove-seat", f"check_move let removed seat {seat} move {_short(repr(sample))}")
+                self.fail("remove-seat", f"check_move let removed seat {seat} move {_show(sample)}")
 
-    def _sample_move(self, state: State, movers: list[int]) -> Move | None:
+    def sample_move(self, state: State, movers: list[int]) -> Move | None:
         return _call("random_move", state.random_move, movers[0], random.Random(0)) if movers else None
 
 
 def _probe(run: _Run, state: State, movers: list[int]) -> None:
     """Hostile moves for every seat to move, and real moves for seats that are not to move."""
-    before = json.dumps(_call("frame", state.frame), sort_keys=True, default=repr)
+    before = _fingerprint(_call("frame", state.frame))
     idle = [seat for seat in range(run.ctx.seats) if seat not in movers]
-    sample = run._sample_move(state, movers)
+    sample = run.sample_move(state, movers)
     attempts = [(seat, move) for seat in movers for move in HOSTILE_MOVES]
     attempts += [(seat, sample) for seat in idle if sample is not None]
     for seat, move in attempts:
         try:
             reason = state.check_move(seat, move)
         except Exception as exc:  # the very thing this check looks for
-            run.fail("hostile-moves", f"check_move(seat {seat}, {_short(repr(move))}) raised "
+            run.fail("hostile-moves", f"check_move(seat {seat}, {_show(move)}) raised "
                                       f"{type(exc).__name__}: {_short(str(exc))}")
             continue
         _judge_reason(run, seat, move, reason, seat in idle)
-    if json.dumps(_call("frame", state.frame), sort_keys=True, default=repr) != before:
+    if _fingerprint(_call("frame", state.frame)) != before:
         run.fail("check-move-pure", "the frame changed while check_move looked at moves")
 
 
+def _fingerprint(frame: Any) -> str:
+    try:
+        return json.dumps(frame, sort_keys=True, default=repr)
+    except (TypeError, ValueError, RecursionError):    # not JSON: the json check reports that
+        return _show(frame)
+
+
 def _judge_reason(run: _Run, seat: int, move: Move, reason: Any, idle: bool) -> None:
-    shown = _short(repr(move))
+    shown = _show(move)
     if reason is None and idle:
         run.fail("hostile-moves", f"check_move let seat {seat}, which is not to move, play {shown}")
     elif reason is None and not run.ctx.move_validator.is_valid(move):

@@ -5,15 +5,12 @@ Exit 0 when every check passes, 1 when one fails, 2 for an unknown game or a bad
 from __future__ import annotations
 
 import argparse
-import logging
 import time
 
 from ..errors import ConfigError
 from .check import DEFAULT_MAX_TURNS, check_game
 from .maps import load_map
 from .registry import game_names, get_game
-
-log = logging.getLogger(__name__)
 
 EXIT_PASSED, EXIT_FAILED = 0, 1
 _DEFAULT_SEEDS = 3

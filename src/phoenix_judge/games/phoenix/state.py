@@ -16,7 +16,7 @@ def _cell_view(cell: Cell, childno: int) -> dict[str, Any]:
         "seat": cell.seat, "childno": childno,
         "x": round(cell.x, _DECIMALS), "y": round(cell.y, _DECIMALS),
         "mass": round(cell.mass, _DECIMALS), "radius": round(cell.radius, _DECIMALS),
-        "angle": round(cell.angle, _DECIMALS), "velocity": round(cell.velocity, _DECIMALS),
+        "angle": round(cell.angle, _DECIMALS) % 360, "velocity": round(cell.velocity, _DECIMALS),
         "cooldown": cell.cooldown,
     }
 

@@ -124,8 +124,9 @@ class World:
         self.rng = rng
         self._next_uid = 0
         self.food = FoodGrid()
+        respawns = bool(self.params["food_respawn"])
         for x, y in game_map["food"]:
-            self.food.add(Food(self._uid(), float(x), float(y), float(self.params["food_mass"]), True))
+            self.food.add(Food(self._uid(), float(x), float(y), float(self.params["food_mass"]), respawns))
         self.viruses = [(float(x), float(y)) for x, y in game_map["viruses"]]
         self.cells: list[list[Cell]] = [[self._start_cell(seat, seats, game_map)] for seat in range(seats)]
 
@@ -141,11 +142,12 @@ class World:
         starts = game_map.get("starts", [])
         if seat < len(starts):
             x, y = float(starts[seat][0]), float(starts[seat][1])
-        heading = math.degrees(math.atan2(cy - y, cx - x)) % 360 if (x, y) != (cx, cy) else 0.0
+        # rounded so that "straight along +x" is 0, not 359.99999999999997
+        heading = round(math.degrees(math.atan2(cy - y, cx - x)), 9) % 360 if (x, y) != (cx, cy) else 0.0
         return Cell(self._uid(), seat, x, y, float(self.params["start_mass"]), heading)
 
     def mass_of(self, seat: int) -> float:
-        return sum(cell.mass for cell in self.cells[seat])
+        return sum((cell.mass for cell in self.cells[seat]), 0.0)
 
     def remove_seat(self, seat: int) -> None:
         self.cells[seat] = []
