@@ -122,9 +122,10 @@ def illegal_move(hello: dict[str, Any]) -> Any:
 
 
 def flood(total: int) -> None:
-    chunk = b"flood " * (FLOOD_CHUNK // 6)
-    for _ in range(0, total, len(chunk)):
-        os.write(2, chunk)
+    """Write exactly `total` bytes to stderr."""
+    chunk = b"flood\n" * (FLOOD_CHUNK // 6)
+    while total > 0:
+        total -= os.write(2, chunk[:total])
 
 
 def read_message(stdin: BinaryIO) -> dict[str, Any] | None:
