@@ -37,11 +37,13 @@ class Recorder:
         return self.names[kind].format(match_id=self.spec.match_id, **more)
 
     def movelog_sink(self, seat: int) -> MoveLogSink:
-        """A sink for the channel of `seat`: each line the bot sent becomes one movelog record."""
+        """A sink for the channel of `seat`: each line the bot sent becomes one movelog record.
+
+        Channels stamp records relative to `self.started` (pass it as their epoch).
+        """
         write = self.movelog.write_json_line
-        started = self.started
         def sink(record: dict[str, Any]) -> None:
-            write({"seat": seat, **record, "t": round(record.get("t", time.monotonic()) - started, 6)})
+            write({"seat": seat, **record})
         return sink
 
     def note_error(self, record: dict[str, Any]) -> None:

@@ -5,12 +5,12 @@ person can open the file and fix the one value that is wrong.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from ..config.validate import load_json
 from ..errors import ConfigError
 from .base import Game
 
@@ -19,18 +19,7 @@ _MAX_MESSAGE = 200   # jsonschema quotes the offending value, which may be huge
 
 def load_map(game: Game, path: Path | str) -> dict[str, Any]:
     """The map in the JSON file at `path`, validated for `game`."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), f"cannot read the map file: {exc}",
-                          "give the path of a readable UTF-8 JSON file") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}",
-                          "fix the JSON syntax at that position") from exc
-    return validate_map(game, data, str(path))
+    return validate_map(game, load_json(Path(path), "map file"), str(path))
 
 
 def validate_map(game: Game, game_map: Any, where: str) -> dict[str, Any]:
