@@ -89,7 +89,7 @@ def test_cpu_limit_is_a_cpu_timeout(tmp_path: Path) -> None:
     finish(bot)
     fault = bot.exit_fault()
     assert fault is not None and fault.verdict is Verdict.CPU_TIMEOUT, fault
-    assert bot.cpu_time_s() >= 1.0
+    assert bot.cpu_time_s() >= 0.9      # RLIMIT_CPU is checked on scheduler ticks: a little under is normal
 
 
 def test_cpu_time_is_measured_while_running(tmp_path: Path) -> None:
