@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 V1_CONTROLLERS = ("memory", "pids", "cpuacct", "freezer")
 V2_CONTROLLERS = ("memory", "pids", "cpu")
 FREEZE_WAIT_S = 1.0
+NAMESPACE_INIT = 1           # the pid namespace's init shares the slot's process budget
 
 
 class CgroupUnavailable(Exception):
@@ -66,7 +67,7 @@ class Slot:
         else:
             write(self.dirs["memory"] / "memory.max", str(limits.memory_bytes))
             write(self.dirs["memory"] / "memory.swap.max", "0")
-            write(self.dirs["pids"] / "pids.max", str(limits.processes))
+            write(self.dirs["pids"] / "pids.max", str(limits.processes + NAMESPACE_INIT))
 
     def _configure_v1(self, limits: Limits) -> None:
         memory = self.dirs["memory"]
@@ -77,7 +78,7 @@ class Slot:
         if swap.exists():
             write(swap, str(limits.memory_bytes))
         write(memory / "memory.max_usage_in_bytes", "0")
-        write(self.dirs["pids"] / "pids.max", str(limits.processes))
+        write(self.dirs["pids"] / "pids.max", str(limits.processes + NAMESPACE_INIT))
         write(self.dirs["cpuacct"] / "cpuacct.usage", "0")
 
     def pids(self) -> list[int]:
