@@ -59,7 +59,7 @@ class Slot:
 
     def configure(self, limits: Limits) -> None:
         """Set this launch's limits and reset the counters of the previous bot."""
-        busy = self.pids()
+        busy = [pid for pid in self.pids() if not _zombie(pid)]
         if busy:
             raise OSError(f"cgroup slot {self.number} still holds processes {busy}")
         if self.version == 1:
@@ -119,6 +119,14 @@ class Slot:
                     pass
         finally:
             write(freezer, "THAWED")
+
+
+def _zombie(pid: int) -> bool:
+    """Dead, waiting to be reaped by a parent that is not the judge: nothing left to stop."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return True
 
 
 class Cgroups:
