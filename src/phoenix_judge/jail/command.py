@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from ..errors import ConfigError, SandboxUnavailable
 from .probe import available_layers as measure
-from .settings import ACTIVE, LAYERS
+from .settings import ACTIVE, LAYERS, SandboxSettings
 
 # The order check-sandbox prints (the issue's), not the order the recipe applies them.
 REPORT_ORDER = ("seccomp", "rlimits", "no_new_privs", "namespaces", "pivot_root", "uid", "cgroups")
@@ -38,18 +38,19 @@ def _cached() -> dict[str, str]:
     return measure()
 
 
-def available_layers(fresh: bool = False) -> dict[str, str]:
-    """{layer: "active" | "missing (reason)"}, measured once per judge process (or now)."""
-    return measure() if fresh else dict(_cached())
+def available_layers(fresh: bool = False, sandbox: SandboxSettings | None = None) -> dict[str, str]:
+    """{layer: "active" | "missing (reason)"}, measured on a probe bot: once per judge
+    process for the default settings, anew when `fresh` or for other `sandbox` settings."""
+    return measure(sandbox) if fresh or sandbox is not None else dict(_cached())
 
 
-def require_layers(names: Iterable[str], where: str = "sandbox.require") -> None:
+def require_layers(names: Iterable[str], where: str = "sandbox.require", sandbox: SandboxSettings | None = None) -> None:
     """Refuse to go on unless every named layer is active (the config key `sandbox.require`)."""
     names = list(names)
     unknown = [name for name in names if name not in LAYERS]
     if unknown:
         raise ConfigError(where, f"unknown sandbox layer(s) {', '.join(unknown)}", f"use some of: {', '.join(LAYERS)}")
-    layers = available_layers()
+    layers = available_layers(sandbox=sandbox)
     absent = [f"{name}: {layers[name]}" for name in names if layers[name] != ACTIVE]
     if absent:
         raise SandboxUnavailable(f"{where} needs layers this machine cannot give bots — " + "; ".join(absent)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import PhoenixError
 from ..limits import Limits
-from .launcher import launch
+from .launcher import NAMESPACE_BOT_PID, launch
 from .process import BotProcess
 from .settings import ACTIVE, LAYERS, SandboxSettings, missing
 
@@ -105,7 +105,7 @@ def judge(bot: BotProcess, seen: dict[str, Any]) -> dict[str, str]:
         return {layer: missing(seen["error"]) for layer in LAYERS}
     checks = {
         "cgroups": (seen["outside"]["in_cgroup"], "the bot is not in its slot cgroup"),
-        "namespaces": (seen["pid"] == 1 and len(seen["outside"]["own_namespaces"]) == 5,
+        "namespaces": (seen["pid"] == NAMESPACE_BOT_PID and len(seen["outside"]["own_namespaces"]) == 5,
                        f"own namespaces only for {seen['outside']['own_namespaces']}"),
         "pivot_root": (not seen["host_files"] and "etc" not in seen["root"],
                        f"the bot sees host files {seen['host_files']}"),
