@@ -209,7 +209,7 @@ class PipeChannel(Channel):
 
     def _write(self, data: bytes, deadline: float) -> None:
         rest = self._write_some(memoryview(data))
-        if rest:
+        if rest:                            # the pipe is full: the slow path
             self._write_rest(rest, deadline)
 
     def _write_some(self, data: memoryview) -> memoryview:

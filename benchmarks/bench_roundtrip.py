@@ -1,0 +1,224 @@
+"""Per-move round trip: engine <-> Python bot over PipeChannel + sky, against a bare pipe echo.
+
+Both peers run in the same run, with the same interpreter binary (`-I`), the
+same request bytes (a connect4 state line) and the same reply size; blocks of
+sky moves and bare round trips alternate so that both see the same machine.
+
+  sky   engine: PipeChannel.send_state + collect   bot: api/python3/sky.py (JSON, move function)
+  bare  engine: os.write + blocking os.read         bot: read a line, write a fixed line
+
+Also reported: the judge's own CPU per sky move (time.process_time of the
+engine over the sky moves only). Design targets (DESIGN.md): sky <= 1.2 x bare,
+judge CPU <= 0.05 ms per move.
+
+Where the scheduler puts the two processes decides the figures (a pipe wake-up
+on the same core costs a few µs, across cores tens of µs), and left alone it
+settles differently from run to run. So each measurement is repeated under
+three placements: `same` (judge and bots pinned to one CPU), `cross` (judge on
+one CPU, bots on another) and `free` (no pinning).
+
+Unjailed for now: `measure(launcher=...)` takes any launcher with the
+`start_unjailed` shape, so the jail's launcher can be swapped in.
+
+    python benchmarks/bench_roundtrip.py [--moves 3000] [--placement same cross free] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from phoenix_judge.limits import Limits  # noqa: E402
+from phoenix_judge.sky import PipeChannel, Reply, collect, messages  # noqa: E402
+from phoenix_judge.sky.framing import encode  # noqa: E402
+from phoenix_judge.sky.spawn import start_unjailed  # noqa: E402
+
+PYTHON = os.path.realpath(sys.executable)      # the real binary, never a pyenv shim
+BLOCK = 100                                    # moves per alternating block
+LIMITS = Limits(startup_s=10.0, move_s=2.0)
+
+# `-I` leaves the script's folder off sys.path: the bot puts it back to find sky.py next to it.
+SKY_BOT = """\
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sky
+sky.run(lambda observation, hello: observation["legal"][0], name="bench")
+"""
+
+ECHO_BOT = """\
+import sys
+reply = b"m" * (int(sys.argv[1]) - 1) + b"\\n"
+output = sys.stdout.buffer
+for line in sys.stdin.buffer:
+    output.write(reply)
+    output.flush()
+"""
+
+
+class Launched(Protocol):
+    process: Any        # has .pid
+    stdin: int
+    stdout: int
+    stderr: int
+
+    def stop(self) -> None: ...
+
+
+Launcher = Callable[[Sequence[str], Path], Launched]
+
+
+def observation() -> dict[str, Any]:
+    """A mid-game connect4 observation: 6 x 7 board, seat, legal columns."""
+    board = [[-1] * 7 for _ in range(4)] + [[0, 1, -1, 0, 1, -1, -1], [1, 0, 0, 1, 0, 1, -1]]
+    return {"board": board, "you": 0, "legal": [0, 1, 2, 3, 4, 5, 6]}
+
+
+def sky_moves(channel: PipeChannel, first_turn: int, count: int, obs: dict[str, Any]) -> tuple[list[float], float]:
+    """`count` timed moves; returns their round trips (s) and the engine CPU they took (s)."""
+    times: list[float] = []
+    cpu_start = time.process_time()
+    for turn in range(first_turn, first_turn + count):
+        started = time.perf_counter()
+        channel.send_state(turn, obs, time.monotonic() + LIMITS.move_s)
+        reply = collect({0: channel}, time.monotonic() + LIMITS.move_s)[0]
+        times.append(time.perf_counter() - started)
+        if not isinstance(reply, Reply):
+            raise RuntimeError(f"the sky bot faulted at turn {turn}: {reply}")
+    return times, time.process_time() - cpu_start
+
+
+def bare_moves(echo: Launched, request: bytes, count: int) -> list[float]:
+    times: list[float] = []
+    for _ in range(count):
+        started = time.perf_counter()
+        os.write(echo.stdin, request)
+        while not os.read(echo.stdout, 65536).endswith(b"\n"):
+            pass
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def handshake(channel: PipeChannel) -> None:
+    hello = messages.hello(game="connect4", game_version="1.0", seat=0, seats=2, names=["bench", "judge"],
+                           limits=LIMITS, game_map={}, seed=1)
+    channel.send_hello(hello, time.monotonic() + LIMITS.startup_s)
+    if not isinstance(collect({0: channel}, time.monotonic() + LIMITS.startup_s)[0], Reply):
+        raise RuntimeError("the sky bot did not say ready")
+
+
+PLACEMENTS = ("same", "cross", "free")
+
+
+def pinned(launcher: Launcher, cpus: set[int] | None) -> Launcher:
+    """`launcher`, with every started process pinned to `cpus` (None: left to the scheduler)."""
+    def launch(argv: Sequence[str], cwd: Path) -> Launched:
+        child = launcher(argv, cwd)
+        if cpus is not None:
+            os.sched_setaffinity(child.process.pid, cpus)   # type: ignore[attr-defined]
+        return child
+    return launch
+
+
+def measure_placement(placement: str, moves: int, warmup: int,
+                      launcher: Launcher = start_unjailed) -> dict[str, Any]:
+    """`measure` with the judge and the bots placed on CPUs as `placement` says."""
+    cpus = sorted(os.sched_getaffinity(0))
+    engine, bots = {"same": ({cpus[0]}, {cpus[0]}), "cross": ({cpus[0]}, {cpus[-1]}),
+                    "free": (set(cpus), None)}[placement]
+    os.sched_setaffinity(0, engine)
+    try:
+        return measure(moves, warmup, pinned(launcher, bots))
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+
+def measure(moves: int, warmup: int, launcher: Launcher = start_unjailed) -> dict[str, Any]:
+    """Run both peers, alternating blocks; return the figures."""
+    folder = Path(tempfile.mkdtemp(prefix="phoenix-bench-"))
+    shutil.copy(ROOT / "api" / "python3" / "sky.py", folder / "sky.py")
+    (folder / "bot.py").write_text(SKY_BOT)
+    (folder / "echo.py").write_text(ECHO_BOT)
+    obs = observation()
+    request = encode(messages.state(10_000, obs))
+    reply_size = len(encode({"type": "move", "turn": 10_000, "move": 0}))
+    bot = launcher([PYTHON, "-I", "bot.py"], folder)
+    echo = launcher([PYTHON, "-I", "echo.py", str(reply_size)], folder)
+    channel = PipeChannel(bot.stdin, bot.stdout, bot.stderr, LIMITS, movelog=[].append)
+    try:
+        handshake(channel)
+        return _alternate(channel, echo, request, obs, moves, warmup) | {
+            "request_bytes": len(request), "reply_bytes": reply_size, "python": PYTHON}
+    finally:
+        bot.stop()
+        echo.stop()
+        channel.close()
+        for fd in (echo.stdin, echo.stdout, echo.stderr):
+            os.close(fd)
+        shutil.rmtree(folder)
+
+
+def _alternate(channel: PipeChannel, echo: Launched, request: bytes, obs: dict[str, Any],
+               moves: int, warmup: int) -> dict[str, Any]:
+    sky_moves(channel, 0, warmup, obs)
+    bare_moves(echo, request, warmup)
+    sky_times: list[float] = []
+    bare_times: list[float] = []
+    cpu = 0.0
+    for block_start in range(0, moves, BLOCK):
+        count = min(BLOCK, moves - block_start)
+        times, block_cpu = sky_moves(channel, warmup + block_start, count, obs)
+        sky_times += times
+        cpu += block_cpu
+        bare_times += bare_moves(echo, request, count)
+    return {"moves": moves, "sky": _summary(sky_times), "bare": _summary(bare_times),
+            "ratio": statistics.median(sky_times) / statistics.median(bare_times),
+            "judge_cpu_ms_per_move": cpu / moves * 1000, "stale_replies": channel.stale_replies}
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {"median_us": statistics.median(ordered) * 1e6, "p90_us": ordered[int(0.9 * (len(ordered) - 1))] * 1e6}
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    first = next(iter(results.values()))
+    lines = [f"Round trip per move: {first['moves']} moves per peer, request {first['request_bytes']} B,"
+             f" reply {first['reply_bytes']} B, {first['python']} -I",
+             "",
+             "| placement | sky median (µs) | sky p90 (µs) | bare median (µs) | bare p90 (µs) |"
+             " sky / bare | judge CPU per move (ms) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for placement, result in results.items():
+        sky, bare = result["sky"], result["bare"]
+        lines.append(f"| {placement} | {sky['median_us']:.1f} | {sky['p90_us']:.1f} | {bare['median_us']:.1f} |"
+                     f" {bare['p90_us']:.1f} | {result['ratio']:.2f}x | {result['judge_cpu_ms_per_move']:.4f} |")
+    lines += ["", "Targets: sky / bare <= 1.2x; judge CPU <= 0.05 ms per move."]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--moves", type=int, default=3000, help="timed round trips per peer")
+    parser.add_argument("--warmup", type=int, default=300, help="untimed round trips first")
+    parser.add_argument("--placement", nargs="+", choices=PLACEMENTS, default=list(PLACEMENTS))
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    placements = [p for p in args.placement if p != "cross" or len(os.sched_getaffinity(0)) > 1]
+    results = {placement: measure_placement(placement, args.moves, args.warmup) for placement in placements}
+    print(json.dumps(results, indent=2) if args.json else table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
