@@ -46,6 +46,7 @@ from phoenix_judge.sky.spawn import start_unjailed  # noqa: E402
 
 PYTHON = os.path.realpath(sys.executable)      # the real binary, never a pyenv shim
 BLOCK = 100                                    # moves per alternating block
+FIRST_TURN = 10_000                            # every timed state line has the same size
 LIMITS = Limits(startup_s=10.0, move_s=2.0)
 
 # `-I` leaves the script's folder off sys.path: the bot puts it back to find sky.py next to it.
@@ -67,7 +68,9 @@ for line in sys.stdin.buffer:
 
 
 class Launched(Protocol):
-    process: Any        # has .pid
+    """What a launcher returns: the process id and the engine's ends of the bot's pipes."""
+
+    pid: int
     stdin: int
     stdout: int
     stderr: int
@@ -127,7 +130,7 @@ def pinned(launcher: Launcher, cpus: set[int] | None) -> Launcher:
     def launch(argv: Sequence[str], cwd: Path) -> Launched:
         child = launcher(argv, cwd)
         if cpus is not None:
-            os.sched_setaffinity(child.process.pid, cpus)   # type: ignore[attr-defined]
+            os.sched_setaffinity(child.pid, cpus)
         return child
     return launch
 
@@ -152,8 +155,8 @@ def measure(moves: int, warmup: int, launcher: Launcher = start_unjailed) -> dic
     (folder / "bot.py").write_text(SKY_BOT)
     (folder / "echo.py").write_text(ECHO_BOT)
     obs = observation()
-    request = encode(messages.state(10_000, obs))
-    reply_size = len(encode({"type": "move", "turn": 10_000, "move": 0}))
+    request = encode(messages.state(FIRST_TURN, obs))
+    reply_size = len(encode({"type": "move", "turn": FIRST_TURN, "move": 0}))
     bot = launcher([PYTHON, "-I", "bot.py"], folder)
     echo = launcher([PYTHON, "-I", "echo.py", str(reply_size)], folder)
     channel = PipeChannel(bot.stdin, bot.stdout, bot.stderr, LIMITS, movelog=[].append)
@@ -172,14 +175,14 @@ def measure(moves: int, warmup: int, launcher: Launcher = start_unjailed) -> dic
 
 def _alternate(channel: PipeChannel, echo: Launched, request: bytes, obs: dict[str, Any],
                moves: int, warmup: int) -> dict[str, Any]:
-    sky_moves(channel, 0, warmup, obs)
+    sky_moves(channel, FIRST_TURN - warmup, warmup, obs)
     bare_moves(echo, request, warmup)
     sky_times: list[float] = []
     bare_times: list[float] = []
     sky_cpu = bare_cpu = 0.0
     for block_start in range(0, moves, BLOCK):
         count = min(BLOCK, moves - block_start)
-        times, cpu = sky_moves(channel, warmup + block_start, count, obs)
+        times, cpu = sky_moves(channel, FIRST_TURN + block_start, count, obs)
         sky_times, sky_cpu = sky_times + times, sky_cpu + cpu
         times, cpu = bare_moves(echo, request, count)
         bare_times, bare_cpu = bare_times + times, bare_cpu + cpu

@@ -26,6 +26,10 @@ class PlainProcess:
     stdout: int         # read end of the child's stdout
     stderr: int         # read end of the child's stderr
 
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
     def stop(self) -> None:
         """Kill the child's whole session and reap it. Idempotent; the fds stay open."""
         if self.process.poll() is None:
