@@ -17,14 +17,16 @@ settles differently from run to run. So each measurement is repeated under
 three placements: `same` (judge and bots pinned to one CPU), `cross` (judge on
 one CPU, bots on another) and `free` (no pinning).
 
-Unjailed for now: `measure(launcher=...)` takes any launcher with the
-`start_unjailed` shape, so the jail's launcher can be swapped in.
+Both peers start through the same launcher: unjailed (`-I`) by default, or
+with every layer of `phoenix_judge.jail` this machine offers (`--jail`); any
+function of the `Launcher` shape can be passed to `measure`.
 
-    python benchmarks/bench_roundtrip.py [--moves 3000] [--placement same cross free] [--json]
+    python benchmarks/bench_roundtrip.py [--moves 3000] [--placement same cross free] [--jail] [--json]
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -32,7 +34,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -68,17 +71,29 @@ for line in sys.stdin.buffer:
 
 
 class Launched(Protocol):
-    """What a launcher returns: the process id and the engine's ends of the bot's pipes."""
+    """What a launcher returns (`PlainProcess`, or the jail's `BotProcess`)."""
 
-    pid: int
-    stdin: int
+    stdin: int          # the engine's ends of the bot's pipes
     stdout: int
     stderr: int
 
-    def stop(self) -> None: ...
+    def kill(self) -> None: ...
 
 
 Launcher = Callable[[Sequence[str], Path], Launched]
+"""Starts a Python script (argv after the interpreter) in a folder."""
+
+
+def plain(script: Sequence[str], cwd: Path) -> Launched:
+    """No jail: the real interpreter binary with `-I`."""
+    return start_unjailed([PYTHON, "-I", *script], cwd)
+
+
+def jailed_launcher() -> Launcher:
+    """Every layer of `phoenix_judge.jail` this machine offers (it adds `-E -s -B`, not `-I`)."""
+    from phoenix_judge.jail.launcher import launch      # needs the jail's dependencies (prctl)
+    slots = itertools.count()
+    return lambda script, cwd: launch(["python3", *script], cwd=cwd, limits=LIMITS, slot=next(slots))
 
 
 def observation() -> dict[str, Any]:
@@ -125,30 +140,26 @@ def handshake(channel: PipeChannel) -> None:
 PLACEMENTS = ("same", "cross", "free")
 
 
-def pinned(launcher: Launcher, cpus: set[int] | None) -> Launcher:
-    """`launcher`, with every started process pinned to `cpus` (None: left to the scheduler)."""
-    def launch(argv: Sequence[str], cwd: Path) -> Launched:
-        child = launcher(argv, cwd)
-        if cpus is not None:
-            os.sched_setaffinity(child.pid, cpus)
-        return child
-    return launch
+@contextmanager
+def affinity(cpus: set[int]) -> Iterator[None]:
+    """Run the block on `cpus`; processes started in it inherit them (also through a jail's forks)."""
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
-def measure_placement(placement: str, moves: int, warmup: int,
-                      launcher: Launcher = start_unjailed) -> dict[str, Any]:
+def measure_placement(placement: str, moves: int, warmup: int, launcher: Launcher = plain) -> dict[str, Any]:
     """`measure` with the judge and the bots placed on CPUs as `placement` says."""
     cpus = sorted(os.sched_getaffinity(0))
     engine, bots = {"same": ({cpus[0]}, {cpus[0]}), "cross": ({cpus[0]}, {cpus[-1]}),
-                    "free": (set(cpus), None)}[placement]
-    os.sched_setaffinity(0, engine)
-    try:
-        return measure(moves, warmup, pinned(launcher, bots))
-    finally:
-        os.sched_setaffinity(0, cpus)
+                    "free": (set(cpus), set(cpus))}[placement]
+    return measure(moves, warmup, launcher, engine, bots)
 
 
-def measure(moves: int, warmup: int, launcher: Launcher = start_unjailed) -> dict[str, Any]:
+def measure(moves: int, warmup: int, launcher: Launcher, engine_cpus: set[int], bot_cpus: set[int]) -> dict[str, Any]:
     """Run both peers, alternating blocks; return the figures."""
     folder = Path(tempfile.mkdtemp(prefix="phoenix-bench-"))
     shutil.copy(ROOT / "api" / "python3" / "sky.py", folder / "sky.py")
@@ -157,16 +168,18 @@ def measure(moves: int, warmup: int, launcher: Launcher = start_unjailed) -> dic
     obs = observation()
     request = encode(messages.state(FIRST_TURN, obs))
     reply_size = len(encode({"type": "move", "turn": FIRST_TURN, "move": 0}))
-    bot = launcher([PYTHON, "-I", "bot.py"], folder)
-    echo = launcher([PYTHON, "-I", "echo.py", str(reply_size)], folder)
+    with affinity(bot_cpus):
+        bot = launcher(["bot.py"], folder)
+        echo = launcher(["echo.py", str(reply_size)], folder)
     channel = PipeChannel(bot.stdin, bot.stdout, bot.stderr, LIMITS, movelog=[].append)
     try:
         handshake(channel)
-        return _alternate(channel, echo, request, obs, moves, warmup) | {
-            "request_bytes": len(request), "reply_bytes": reply_size, "python": PYTHON}
+        with affinity(engine_cpus):
+            figures = _alternate(channel, echo, request, obs, moves, warmup)
+        return figures | {"request_bytes": len(request), "reply_bytes": reply_size, "python": PYTHON}
     finally:
-        bot.stop()
-        echo.stop()
+        bot.kill()
+        echo.kill()
         channel.close()
         for fd in (echo.stdin, echo.stdout, echo.stderr):
             os.close(fd)
@@ -200,7 +213,7 @@ def _summary(times: list[float]) -> dict[str, float]:
 def table(results: dict[str, dict[str, Any]]) -> str:
     first = next(iter(results.values()))
     lines = [f"Round trip per move: {first['moves']} moves per peer, request {first['request_bytes']} B,"
-             f" reply {first['reply_bytes']} B, {first['python']} -I",
+             f" reply {first['reply_bytes']} B, {first['python']}, {first['launcher']}",
              "",
              "| placement | sky median (µs) | sky p90 (µs) | bare median (µs) | bare p90 (µs) |"
              " sky / bare | judge CPU per move (ms) | bare engine CPU (ms) |",
@@ -219,10 +232,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--moves", type=int, default=3000, help="timed round trips per peer")
     parser.add_argument("--warmup", type=int, default=300, help="untimed round trips first")
     parser.add_argument("--placement", nargs="+", choices=PLACEMENTS, default=list(PLACEMENTS))
+    parser.add_argument("--jail", action="store_true", help="start both peers with phoenix_judge.jail")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    launcher = jailed_launcher() if args.jail else plain
     placements = [p for p in args.placement if p != "cross" or len(os.sched_getaffinity(0)) > 1]
-    results = {placement: measure_placement(placement, args.moves, args.warmup) for placement in placements}
+    results = {placement: measure_placement(placement, args.moves, args.warmup, launcher) | {
+        "launcher": "jailed" if args.jail else "unjailed -I"} for placement in placements}
     print(json.dumps(results, indent=2) if args.json else table(results))
     return 0
 

@@ -30,7 +30,7 @@ class PlainProcess:
     def pid(self) -> int:
         return self.process.pid
 
-    def stop(self) -> None:
+    def kill(self) -> None:
         """Kill the child's whole session and reap it. Idempotent; the fds stay open."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
