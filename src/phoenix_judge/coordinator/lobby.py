@@ -106,6 +106,7 @@ class Lobby:
     agents: dict[str, Agent] = field(default_factory=dict)
     episode: Episode | None = None
     episodes_played: int = 0
+    closing: bool = False
     _seats: list[_Seat] = field(init=False)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _seeds: random.Random = field(init=False)
@@ -146,6 +147,7 @@ class Lobby:
 
     def shutdown(self) -> None:
         """The server stops: log every trajectory not yet logged. Answers are the transport's."""
+        self.closing = True
         for agent in self.agents.values():
             if agent.run is not None and agent.run.status is AgentStatus.Playing:
                 agent.run.status = agent.run.trajectory.end_reason = AgentStatus.Shutdown
@@ -237,6 +239,8 @@ class Lobby:
     # ---- the rules -----------------------------------------------------------------------
 
     def _settle(self) -> None:
+        if self.closing:
+            return
         if self.episode is not None:
             self._progress(self.episode)
             members = self._members()
