@@ -8,7 +8,8 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..terra import Game
-from ._config_compat import get_game, load_json, packaged_schema, validate
+from ..config import load_json, packaged_schema, validate
+from ._registry_compat import get_game
 
 MIB = 1024 * 1024
 RANDOM_BOT = "random"
