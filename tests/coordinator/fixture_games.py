@@ -18,8 +18,9 @@ from phoenix_judge.terra import Game, Move, State
 
 
 class GuessState(State):
-    def __init__(self, seats: int, size: int, turns: int, seed: int) -> None:
+    def __init__(self, seats: int, size: int, turns: int, seed: int, pad: int = 0) -> None:
         self.secret = random.Random(seed).randrange(size)
+        self.pad = "EOF" * pad                  # big observations (slow-reader tests), marker text inside
         self.size, self.turns_left = size, turns
         self.out: set[int] = set()
         self.hints: list[str | None] = [None] * seats
@@ -31,7 +32,8 @@ class GuessState(State):
         return [] if self.is_over() else [s for s in range(len(self.hints)) if s not in self.out]
 
     def observation(self, seat: int) -> dict[str, Any]:
-        return {"you": seat, "turn": self.turn, "hint": self.hints[seat], "size": self.size}
+        obs = {"you": seat, "turn": self.turn, "hint": self.hints[seat], "size": self.size}
+        return {**obs, "pad": self.pad} if self.pad else obs
 
     def check_move(self, seat: int, move: Move) -> str | None:
         if not isinstance(move, int) or isinstance(move, bool) or not 0 <= move < self.size:
@@ -75,11 +77,12 @@ class GuessGame(Game):
     simultaneous = True
     roles = ("Attacker", "Defender")
     map_schema = {"type": "object", "properties": {"size": {"type": "integer", "minimum": 2},
-                                                   "turns": {"type": "integer", "minimum": 1}}}
+                                                   "turns": {"type": "integer", "minimum": 1},
+                                                   "pad": {"type": "integer", "minimum": 0}}}
     move_schema = {"type": "integer"}
 
     def new_state(self, seats: int, game_map: dict[str, Any], seed: int) -> GuessState:
-        return GuessState(seats, game_map.get("size", 16), game_map.get("turns", 50), seed)
+        return GuessState(seats, game_map.get("size", 16), game_map.get("turns", 50), seed, game_map.get("pad", 0))
 
 
 class RaceState(State):

@@ -35,6 +35,8 @@ from .trajectory import Trajectory, TrajectoryLog
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[dict[str, Any]], None]
+Listener = Callable[[str, "Agent | None"], None]
+"""Told of each change: ("joined" | "reset_requested" | "moved" | "left", agent) or ("episode_started" | "episode_reset", None)."""
 _GAME_OVER = (AgentStatus.Success, AgentStatus.Draw, AgentStatus.Fail)
 _ENDED_INFO = "Episode ended. Request reset for starting new episode."
 
@@ -107,6 +109,7 @@ class Lobby:
     episode: Episode | None = None
     episodes_played: int = 0
     closing: bool = False
+    listeners: list[Listener] = field(default_factory=list)
     _seats: list[_Seat] = field(init=False)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _seeds: random.Random = field(init=False)
@@ -144,6 +147,7 @@ class Lobby:
         """The connection closed: QuitGame, then the agent is forgotten."""
         self._unseat(agent, Phase.GONE)
         self.agents.pop(agent.id, None)
+        self._emit("left", agent)
 
     def shutdown(self) -> None:
         """The server stops: log every trajectory not yet logged. Answers are the transport's."""
@@ -169,6 +173,7 @@ class Lobby:
         agent.name, agent.role, agent.seat = request.name, seat.config.role or request.role, seat.config
         agent.phase, agent.pending = Phase.READY, Pending.JOIN
         log.info("%s joined as %s (%r) in seat %d", agent.id, agent.role, agent.name, seat.config.index)
+        self._emit("joined", agent)
 
     def _no_seat(self, role: str) -> dict[str, Any]:
         roles = {seat.config.role or seat.config.name for seat in self._seats if seat.config.bot is None}
@@ -185,6 +190,7 @@ class Lobby:
             self._end_run(agent, AgentStatus.ResetRequested)
         agent.run.final_sent = True          # asking for a reset forgoes the episode's last answer
         agent.phase, agent.pending, agent.reset = Phase.RESETTING, Pending.RESET, request
+        self._emit("reset_requested", agent)
 
     def _step(self, agent: Agent, request: MoveRequest) -> None:
         if agent.phase is Phase.ENDED:
@@ -202,6 +208,7 @@ class Lobby:
         if reason is None:
             self.episode.submit(agent.seat.index, request.move)
             agent.pending = Pending.STEP
+            self._emit("moved", agent)
         elif run.max_steps is not None and run.steps >= run.max_steps:
             agent.pending = Pending.STEP          # the wasted step was the last: the episode ends
             self._end_run(agent, AgentStatus.TimeoutReached)
@@ -367,6 +374,7 @@ class Lobby:
             elif seat.config.index not in bots:
                 episode.remove(seat.config.index)
         log.info("episode %d starts (seed %d)", episode.number, episode.seed)
+        self._emit("episode_started", None)
         self._progress(episode)
 
     def _new_run(self, agent: Agent, episode: Episode) -> Run:
@@ -397,6 +405,11 @@ class Lobby:
             agent.phase = Phase.READY
         self.episode = None
         log.info("episode %d reset by %d agents; next seed %d", episode.number, len(members), self._next_seed)
+        self._emit("episode_reset", None)
+
+    def _emit(self, kind: str, agent: Agent | None) -> None:
+        for listener in self.listeners:
+            listener(kind, agent)
 
     def _log_run(self, agent: Agent) -> None:
         run = agent.run
