@@ -50,6 +50,7 @@ class RawClient:
 
     def __init__(self, address: tuple[str, int], **sockopts: int) -> None:
         self.sock = socket.socket()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # pipelined requests leave at once
         for option, value in sockopts.items():
             self.sock.setsockopt(socket.SOL_SOCKET, getattr(socket, option), value)
         self.sock.settimeout(WAIT_S)
