@@ -8,7 +8,7 @@ TCP-backed channel (coordinator). Both look the same from here.
 """
 from __future__ import annotations
 
-import selectors
+import select
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -37,6 +37,13 @@ class Channel(ABC):
     @abstractmethod
     def fds(self) -> list[int]:
         """File descriptors to watch for readability while a reply is awaited."""
+
+    def buffered(self) -> bool:
+        """True when `pump()` may have a reply without new input (lines or an error already read).
+
+        `collect` pumps such channels before waiting. The default is the safe answer.
+        """
+        return True
 
     @abstractmethod
     def send_hello(self, hello: dict[str, Any], deadline: float) -> None:
@@ -73,32 +80,51 @@ def collect(waiting: dict[K, Channel], deadline: float) -> dict[K, Reply | Fault
     TIMEOUT fault when the deadline passed first.
     """
     done: dict[K, Reply | Fault] = {}
-    pending = dict(waiting)
-    _drain(pending, done)
-    if not pending:
-        return done
-    with selectors.DefaultSelector() as selector:
-        for key, channel in pending.items():
-            for fd in channel.fds():
-                selector.register(fd, selectors.EVENT_READ, key)
-        while pending:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            ready = {event.data for event, _ in selector.select(remaining)}
-            for key in ready & pending.keys():
-                if _pump_one(key, pending[key], done):
-                    for fd in pending.pop(key).fds():
-                        selector.unregister(fd)
+    pending = {key: channel for key, channel in waiting.items()
+               if not (channel.buffered() and _pump_one(key, channel, done))}
+    if pending:
+        _wait(pending, done, deadline)
     for key in pending:
         done[key] = Fault(Verdict.TIMEOUT, "no reply before the deadline")
     return done
 
 
-def _drain(pending: dict[K, Channel], done: dict[K, Reply | Fault]) -> None:
-    """Replies already buffered (a fast bot) are taken without waiting."""
-    for key in [key for key, channel in pending.items() if _pump_one(key, channel, done)]:
-        del pending[key]
+def _wait(pending: dict[K, Channel], done: dict[K, Reply | Fault], deadline: float) -> None:
+    """poll(2), not a selector: no epoll fd to create and close on every turn."""
+    poller = select.poll()
+    owner: dict[int, K] = {}
+    for key, channel in pending.items():
+        for fd in channel.fds():
+            poller.register(fd, select.POLLIN)
+            owner[fd] = key
+    while pending:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        for fd, _ in poller.poll(remaining * 1000):
+            if fd not in owner:
+                continue                     # both of its fds were ready; it already answered
+            key = owner[fd]
+            channel = pending[key]
+            if _pump_one(key, channel, done):
+                del pending[key]
+                _unregister(poller, owner, key)
+            else:
+                _forget_closed(poller, owner, key, channel)
+
+
+def _unregister(poller: select.poll, owner: dict[int, K], key: K) -> None:
+    for fd in [fd for fd, owned in owner.items() if owned == key]:
+        poller.unregister(fd)
+        del owner[fd]
+
+
+def _forget_closed(poller: select.poll, owner: dict[int, K], key: K, channel: Channel) -> None:
+    """A stream the channel stopped listing (closed: it would poll readable forever) leaves the poll."""
+    live = channel.fds()
+    for fd in [fd for fd, owned in owner.items() if owned == key and fd not in live]:
+        poller.unregister(fd)
+        del owner[fd]
 
 
 def _pump_one(key: K, channel: Channel, done: dict[K, Reply | Fault]) -> bool:
