@@ -63,7 +63,8 @@ class RemoteAgentChannel(Channel):
         return [] if self._closed else [self.sock.fileno()]
 
     def buffered(self) -> bool:
-        return bool(self._queue)
+        """The `ready` needs no input (the JoinGame came before the match), queued requests neither."""
+        return self._awaiting == "ready" or bool(self._queue)
 
     def send_hello(self, hello: dict[str, Any], deadline: float) -> None:
         """The agent joined already: its `ready` is its JoinGame, returned by the next `pump()`."""

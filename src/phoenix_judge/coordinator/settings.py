@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..terra import Game
 from ..config import load_json, packaged_schema, validate
-from ._registry_compat import get_game
+from ..config.game_config import load_map
+from ..terra import Game, get_game
+
 
 MIB = 1024 * 1024
 RANDOM_BOT = "random"
@@ -80,7 +81,7 @@ def load_serve_config(path: Path) -> ServeConfig:
     limits = data.get("limits", {})
     return ServeConfig(
         game=game,
-        game_map=_map(game, data.get("map"), path),
+        game_map=load_map(data["game"], data.get("map"), path.resolve().parent, f"{path}: $.map")[0],
         seed=data.get("seed", 0),
         seats=seats,
         required_players=_required_players(data, seats, str(path)),
@@ -128,17 +129,6 @@ def _required_players(data: dict[str, Any], seats: tuple[SeatConfig, ...], where
         raise ConfigError(f"{where}: $.required_players", f"{required} players required, but only {free} seats "
                           "take agents", "lower required_players or add seats")
     return required
-
-
-def _map(game: Game, raw: Any, config_path: Path) -> dict[str, Any]:
-    where = f"{config_path}: $.map"
-    if raw is None:
-        return game.default_map_data()
-    if isinstance(raw, str):
-        path = config_path.parent / raw
-        raw, where = load_json(path, "map file"), str(path)
-    validate(raw, game.map_schema, where)
-    return raw
 
 
 def _trajectories_dir(spec: dict[str, Any]) -> Path | None:
