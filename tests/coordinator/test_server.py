@@ -127,7 +127,7 @@ def test_an_agent_that_does_not_read_its_answers_is_disconnected():
         client = RawClient(address, SO_RCVBUF=4096)
         client.join()                   # the 6 MB answer cannot fit in the socket buffers; it is never read
         events.wait("left")
-        assert background.call(lambda: len(background.server.links)) == 0
+        assert background.call(lambda: len(background.server.connections)) == 0
         client.close()
 
 

@@ -45,7 +45,7 @@ async def serve(config: ServeConfig, host: str, port: int) -> int:
         loop.add_signal_handler(signum, stop.set)
     print(f"serving {config.game.name} on {bound_host}:{bound_port} ({_describe_seats(config)})", flush=True)
     await stop.wait()
-    log.info("stopping: telling %d connected agents", len(server.links))
+    log.info("stopping: telling %d connected agents", len(server.connections))
     await server.stop()
     print("stopped", file=sys.stderr, flush=True)
     return EXIT_OK

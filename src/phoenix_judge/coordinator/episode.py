@@ -35,10 +35,18 @@ class Episode:
         self.bots = {seat: random.Random(f"{seed}/{seat}") for seat in bots}
         self.finals_released = False
         self._validator = _validator(game)
+        self._movers: list[int] = []
+        self._over = False
+        self._refresh()
+
+    def _refresh(self) -> None:
+        # The state changes only in apply and remove_seat: ask it once per change, not per question.
+        self._over = bool(_call(self.state.is_over))
+        self._movers = [] if self._over else [seat for seat in _call(self.state.to_move) if seat not in self.removed]
 
     def to_move(self) -> list[int]:
         """Seats that must move now and are still in play."""
-        return [seat for seat in self.state.to_move() if seat not in self.removed]
+        return self._movers
 
     def waiting_for(self, seat: int) -> bool:
         """True while the turn needs `seat`'s move."""
@@ -46,7 +54,7 @@ class Episode:
 
     def is_over(self) -> bool:
         """The game ended, or it stalled: nobody left in play must move."""
-        return self.state.is_over() or not self.to_move()
+        return self._over or not self._movers
 
     def check(self, seat: int, move: Move) -> str | None:
         """None when `move` is legal for `seat` now, else the reason."""
@@ -70,6 +78,7 @@ class Episode:
                 moves[seat] = _call(self.state.random_move, seat, rng)
         self.moves.clear()
         _call(self.state.apply, moves)
+        self._refresh()
         return list(_call(self.state.rewards))
 
     def remove(self, seat: int) -> None:
@@ -78,8 +87,9 @@ class Episode:
             return
         self.removed.add(seat)
         self.moves.pop(seat, None)
-        if not self.state.is_over():
+        if not self._over:
             _call(self.state.remove_seat, seat)
+            self._refresh()
 
     def observe(self, seat: int) -> Any:
         return _call(self.state.observation, seat)

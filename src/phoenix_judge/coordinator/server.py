@@ -1,21 +1,23 @@
-"""The coordinator's TCP front: an asyncio server, one `Link` per connection.
+"""The coordinator's TCP front: an asyncio server, one `AgentConnection` protocol per agent.
 
-A link reads the agent's byte stream in its own task (so a disconnect is seen
-even while the agent waits for an answer), cuts it into requests, and serves
-them one at a time: the next request is taken only once the previous one is
-answered, which is the request/response order NetSecGame agents rely on.
+Callbacks, not stream tasks: bytes arrive in `data_received`, are cut into
+requests by the RequestScanner, and are served one at a time: the next request
+is taken only once the previous one is answered, the request/response order
+NetSecGame agents rely on. An answer may come at once or much later (when the
+agent's turn comes); `deliver` writes it whenever the lobby releases it. A
+disconnect is seen at once (`connection_lost`), even while the agent waits.
+
 What one connection may cost is bounded (NetLimits): the size of a request,
-the requests read ahead, the time an agent may stay silent, the time it may
-take to accept an answer, and the number of connections.
+the requests read ahead (then reading pauses and TCP pushes back), the time an
+agent may stay silent when a request is expected, the time a written answer
+may sit unread (pause_writing starts the clock), and the number of connections.
 """
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 from .lobby import Agent, Lobby
@@ -25,134 +27,159 @@ from .wire import RequestScanner, decode_value, encode_response
 
 log = logging.getLogger(__name__)
 
-READ_CHUNK = 64 * 1024
-READ_AHEAD = 8              # requests buffered behind the one being served; then TCP pushes back
+READ_AHEAD = 8              # requests buffered behind the one being served; then reading pauses
 REFUSE_GRACE_S = 1.0        # a refused agent may send its first request before the socket closes
-MAX_REFUSING = 32           # refusals in progress; beyond this a connection is closed at once
+MAX_REFUSING = 32           # refusals in progress; beyond this a connection is dropped at once
 _OVERSIZE = object()
 
 
-class Link:
-    """One agent's connection."""
+def farewell(agent: Agent | None, reason: str) -> dict[str, Any]:
+    """The last message a connection gets when the server ends it."""
+    state = agent.run.last_state if agent is not None and agent.run is not None else None
+    obs = observation(state, 0.0, True, {"end_reason": str(AgentStatus.Shutdown), "info": reason})
+    return response(GameStatus.FORBIDDEN, obs, reason)
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, limits: NetLimits) -> None:
-        self.reader, self.writer, self.limits = reader, writer, limits
-        self.requests: asyncio.Queue[Any] = asyncio.Queue(READ_AHEAD)
-        self.closed = False
-        self._scanner = RequestScanner(limits.max_message_bytes)
-        self._replies: deque[dict[str, Any]] = deque()
-        self._waiter: asyncio.Future[None] | None = None
+
+class AgentConnection(asyncio.Protocol):
+    """One agent's TCP connection."""
+
+    def __init__(self, server: CoordinatorServer) -> None:
+        self.server, self.limits = server, server.limits
+        self.agent: Agent | None = None
+        self.transport: asyncio.Transport | None = None
+        self.closed = asyncio.get_running_loop().create_future()
+        self._scanner = RequestScanner(self.limits.max_message_bytes)
+        self._backlog: deque[Any] = deque()
+        self._serving = False          # a request is waiting for its answer
+        self._closing = False
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+
+    # ---- asyncio callbacks ------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        if len(self.server.connections) >= self.limits.max_connections:
+            self._refuse()
+            return
+        self.agent = self.server.lobby.connect(self.deliver)
+        self.server.connections[self.agent.id] = self
+        log.info("%s connected from %s", self.agent.id, transport.get_extra_info("peername"))
+        self._arm("idle", self.limits.idle_timeout_s, self._idle)
+
+    def data_received(self, data: bytes) -> None:
+        if self.agent is None:                 # refused: its first request is in, now close
+            self.transport.close()
+            return
+        if self._closing:
+            return
+        self._disarm("idle")
+        self._backlog.extend(self._scanner.feed(data))
+        if self._scanner.overflow:
+            self._backlog.append(_OVERSIZE)
+        if len(self._backlog) > READ_AHEAD:
+            self.transport.pause_reading()
+        self._serve()
+
+    def pause_writing(self) -> None:
+        self._arm("write", self.limits.write_timeout_s, self._too_slow)
+
+    def resume_writing(self) -> None:
+        self._disarm("write")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for name in list(self._timers):
+            self._disarm(name)
+        if self.agent is not None:
+            self.server.connections.pop(self.agent.id, None)
+            self.server.lobby.leave(self.agent)
+            log.info("%s disconnected%s", self.agent.id, f": {exc}" if exc else "")
+        else:
+            self.server.refusing -= 1
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    # ---- serving ----------------------------------------------------------------------------
 
     def deliver(self, message: dict[str, Any]) -> None:
         """Called by the lobby, now or later, with the answer to the request being served."""
-        self._replies.append(message)
-        self._wake()
+        self._serving = False
+        self._write(message)
+        if self._backlog:
+            # Not from inside the lobby (it may be settling another agent's request): soon.
+            asyncio.get_running_loop().call_soon(self._serve)
+        elif not self._closing:
+            self._arm("idle", self.limits.idle_timeout_s, self._idle)
 
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+    def _serve(self) -> None:
+        while self._backlog and not self._serving and not self._closing:
+            self._serve_one(self._backlog.popleft())
+        if self._closing:
+            return
+        if len(self._backlog) <= READ_AHEAD:
+            self.transport.resume_reading()
+        if not self._serving and not self._backlog:
+            self._arm("idle", self.limits.idle_timeout_s, self._idle)     # a request is expected now
 
-    async def serve(self, lobby: Lobby, agent: Agent) -> None:
-        reading = asyncio.create_task(self._read())
-        try:
-            while (frame := await self._next_request(lobby, agent)) is not None:
-                if frame is _OVERSIZE:
-                    await self.send(bad_request(f"a request may be at most {self.limits.max_message_bytes} bytes"))
-                    return
-                if not await self._serve_one(lobby, agent, frame):
-                    return
-        finally:
-            reading.cancel()
-
-    async def _next_request(self, lobby: Lobby, agent: Agent) -> Any:
-        try:
-            async with asyncio.timeout(self.limits.idle_timeout_s):
-                return await self.requests.get()
-        except TimeoutError:
-            log.info("%s sent nothing for %.0f s: disconnected", agent.id, self.limits.idle_timeout_s)
-            await self.send(farewell(agent, f"no request for {self.limits.idle_timeout_s:g} s: disconnected"))
-            return None
-
-    async def _serve_one(self, lobby: Lobby, agent: Agent, frame: bytes | RequestError) -> bool:
+    def _serve_one(self, frame: Any) -> None:
+        if frame is _OVERSIZE:
+            self.close(bad_request(f"a request may be at most {self.limits.max_message_bytes} bytes"))
+            return
         try:
             if isinstance(frame, RequestError):
                 raise frame
             request = parse_request(decode_value(frame))
         except RequestError as exc:
-            log.debug("%s: bad request: %s", agent.id, exc)
-            await self.send(bad_request(str(exc)))
-            return True
-        log.debug("%s: %s", agent.id, request)
-        if not lobby.handle(agent, request):
-            return True
-        reply = await self._next_reply()
-        if reply is None:
-            return False
-        await self.send(reply)
-        return True
+            log.debug("%s: bad request: %s", self.agent.id, exc)
+            self._write(bad_request(str(exc)))
+            return
+        log.debug("%s: %s", self.agent.id, request)
+        self._serving = True               # before handle: the answer may be delivered inside it
+        if not self.server.lobby.handle(self.agent, request):
+            self._serving = False          # QuitGame has no answer
 
-    async def _next_reply(self) -> dict[str, Any] | None:
-        """The lobby's answer, or None when the agent disconnected first."""
-        while not self._replies:
-            if self.closed:
-                return None
-            self._waiter = asyncio.get_running_loop().create_future()
-            await self._waiter
-        return self._replies.popleft()
+    def _write(self, message: dict[str, Any]) -> None:
+        if not self._closing:
+            self.transport.write(encode_response(message))
 
-    async def _read(self) -> None:
-        try:
-            while data := await self.reader.read(READ_CHUNK):
-                for frame in self._scanner.feed(data):
-                    await self.requests.put(frame)
-                if self._scanner.overflow:
-                    await self.requests.put(_OVERSIZE)
-                    break
-        except ConnectionError as exc:
-            log.debug("read failed: %s", exc)
-        finally:
-            self.closed = True
-            self._wake()
-        await self.requests.put(None)
+    # ---- ending -----------------------------------------------------------------------------
 
-    async def send(self, message: dict[str, Any]) -> None:
-        """Write one framed answer; an agent that does not take it in time is disconnected."""
-        self.writer.write(encode_response(message))
-        async with asyncio.timeout(self.limits.write_timeout_s):
-            await self.writer.drain()
+    def close(self, last: dict[str, Any]) -> None:
+        """Write `last`, then close; an agent that does not take it in time is cut off."""
+        self._write(last)
+        self._closing = True
+        self._disarm("idle")
+        self.transport.close()
+        self._arm("write", self.limits.write_timeout_s, self._too_slow)
 
-    async def close(self) -> None:
-        self.writer.close()
-        try:
-            async with asyncio.timeout(self.limits.write_timeout_s):
-                await self.writer.wait_closed()
-        except (TimeoutError, ConnectionError):
-            self.writer.transport.abort()
+    def _idle(self) -> None:
+        log.info("%s sent nothing for %g s: disconnected", self.agent.id, self.limits.idle_timeout_s)
+        self.close(farewell(self.agent, f"no request for {self.limits.idle_timeout_s:g} s: disconnected"))
 
+    def _too_slow(self) -> None:
+        log.info("%s did not take its answers within %g s: disconnected",
+                 self.agent.id if self.agent else "a refused agent", self.limits.write_timeout_s)
+        self.transport.abort()
 
-def farewell(agent: Agent, reason: str) -> dict[str, Any]:
-    """The last message a connection gets when the server ends it."""
-    state = agent.run.last_state if agent.run is not None else None
-    obs = observation(state, 0.0, True, {"end_reason": str(AgentStatus.Shutdown), "info": reason})
-    return response(GameStatus.FORBIDDEN, obs, reason)
+    def _refuse(self) -> None:
+        self.server.refusing += 1
+        if self.server.refusing > MAX_REFUSING:
+            self.transport.abort()
+            return
+        reason = f"the server is full: {self.limits.max_connections} connections are open; try again later"
+        log.info("refused a connection from %s: full", self.transport.get_extra_info("peername"))
+        self.transport.write(encode_response(response(GameStatus.FORBIDDEN, message=reason)))
+        # Closing with the agent's first request unread would send RST, and the agent
+        # could lose the reason: wait for that request (data_received), or a grace period.
+        self._arm("refuse", REFUSE_GRACE_S, self.transport.close)
 
+    def _arm(self, name: str, delay: float, callback: Any) -> None:
+        self._disarm(name)
+        self._timers[name] = asyncio.get_running_loop().call_later(delay, callback)
 
-@dataclass(slots=True)
-class _Connection:
-    link: Link
-    agent: Agent
-    serving: asyncio.Task[None]       # Link.serve
-    handler: asyncio.Task[Any]        # the task asyncio runs the connection callback in
-
-
-def _log_end(agent: Agent, serving: asyncio.Task[None]) -> None:
-    if serving.cancelled() or serving.exception() is None:
-        return
-    exc = serving.exception()
-    if isinstance(exc, (ConnectionError, TimeoutError)):
-        log.info("%s: connection lost: %s", agent.id, exc or type(exc).__name__)
-    else:       # a bug in the coordinator: this connection ends, the server goes on
-        log.error("%s: connection failed", agent.id, exc_info=exc)
+    def _disarm(self, name: str) -> None:
+        timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
 
 
 class CoordinatorServer:
@@ -160,63 +187,25 @@ class CoordinatorServer:
 
     def __init__(self, lobby: Lobby, limits: NetLimits) -> None:
         self.lobby, self.limits = lobby, limits
-        self.links: dict[str, _Connection] = {}    # by server-assigned agent id
+        self.connections: dict[str, AgentConnection] = {}     # by server-assigned agent id
+        self.refusing = 0
         self._server: asyncio.Server | None = None
-        self._refusing = 0
 
     async def start(self, host: str, port: int) -> tuple[str, int]:
         """Listen; returns the address actually bound (port 0 picks a free one)."""
-        self._server = await asyncio.start_server(self._accept, host, port)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: AgentConnection(self), host, port)
         return self._server.sockets[0].getsockname()[:2]
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self.links) >= self.limits.max_connections:
-            await self._refuse(reader, writer)
-            return
-        link = Link(reader, writer, self.limits)
-        agent = self.lobby.connect(link.deliver)
-        # The link runs in a task of its own that `stop` may cancel: cancelling the
-        # task asyncio made for this callback makes asyncio 3.11 log a spurious error.
-        serving = asyncio.create_task(link.serve(self.lobby, agent))
-        self.links[agent.id] = _Connection(link, agent, serving, asyncio.current_task())
-        log.info("%s connected from %s", agent.id, writer.get_extra_info("peername"))
-        try:
-            await asyncio.wait([serving])
-            _log_end(agent, serving)
-        finally:
-            self.links.pop(agent.id, None)
-            self.lobby.leave(agent)
-            await link.close()
-            log.info("%s disconnected", agent.id)
-
-    async def _refuse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self._refusing >= MAX_REFUSING:
-            writer.transport.abort()
-            return
-        self._refusing += 1
-        reason = f"the server is full: {self.limits.max_connections} connections are open; try again later"
-        log.info("refused a connection from %s: full", writer.get_extra_info("peername"))
-        writer.write(encode_response(response(GameStatus.FORBIDDEN, message=reason)))
-        # Read the agent's first request before closing: closing a socket with unread
-        # input sends RST, and the agent could lose the reason before reading it.
-        with contextlib.suppress(TimeoutError, ConnectionError):
-            async with asyncio.timeout(REFUSE_GRACE_S):
-                await writer.drain()
-                await reader.read(self.limits.max_message_bytes)
-        writer.transport.close()
-        self._refusing -= 1
-
     async def stop(self, reason: str = "the server is shutting down") -> None:
-        """Stop accepting, tell every connected agent why, close every connection."""
+        """Stop accepting, tell every connected agent why, and wait until every connection is closed."""
         if self._server is not None:
             self._server.close()
         self.lobby.shutdown()
-        connections = list(self.links.values())
+        connections = list(self.connections.values())
         for connection in connections:
-            if not connection.link.writer.is_closing():
-                connection.link.writer.write(encode_response(farewell(connection.agent, reason)))
-            connection.serving.cancel()
-        await asyncio.gather(*(connection.handler for connection in connections), return_exceptions=True)
+            connection.close(farewell(connection.agent, reason))
+        await asyncio.gather(*(connection.closed for connection in connections))
         if self._server is not None:
             await self._server.wait_closed()
 
@@ -260,8 +249,4 @@ class BackgroundServer:
         self.address = self._loop.run_until_complete(self.server.start(*self._where))
         self._ready.set()
         self._loop.run_forever()
-        leftovers = asyncio.all_tasks(self._loop)       # refusals still in their grace period
-        for task in leftovers:
-            task.cancel()
-        self._loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         self._loop.close()

@@ -30,7 +30,8 @@ MAX_DEPTH = 64                  # objects/arrays inside one another in one reque
 
 _ESCAPED_MARKER = "\\u0045OF"
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
-_STRUCTURE = re.compile(rb'[{}\[\]"]')
+# A whole string in one match when it is complete (the common case), else its opening quote.
+_STRUCTURE = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]"]', re.DOTALL)
 _STRING_END = re.compile(rb'["\\]')
 _TOKEN_END = re.compile(rb'[ \t\r\n{\["]')
 _WHITESPACE = b" \t\r\n"
@@ -135,6 +136,10 @@ class RequestScanner:
                 self._pos = len(buf)
                 return None
             char, pos = buf[match.start()], match.end()
+            if char == ord('"') and pos - match.start() > 1:      # a complete string: skip it
+                if self._depth == 0:
+                    return pos
+                continue
             if char == ord("\\"):
                 if pos >= len(buf):              # the escaped character has not arrived yet
                     self._pos = match.start()
