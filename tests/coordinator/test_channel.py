@@ -8,7 +8,6 @@ import pytest
 
 from netkit import RawClient
 from phoenix_judge.coordinator.channel import RemoteAgentChannel, accept_agents
-from phoenix_judge.coordinator.protocol import JoinRequest
 from phoenix_judge.coordinator.settings import NetLimits, Rewards
 from phoenix_judge.errors import UserError
 from phoenix_judge.outcome import Fault, Verdict

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import logging
-import socket
+from socket import socket as Socket
 from typing import Any
 
 from ..coordinator.protocol import ActionType, GameStatus
@@ -33,7 +33,7 @@ class BaseAgent:
             self._connection = None
 
     @property
-    def socket(self) -> socket.socket | None:
+    def socket(self) -> Socket | None:
         return self._connection.socket if self._connection else None
 
     @property

@@ -22,10 +22,10 @@ import itertools
 import logging
 import random
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Callable
 
 from ..errors import JudgeError
+from .agent import Agent, Deliver, Pending, Phase, Run
 from .episode import Episode
 from .protocol import (ActionType, AgentStatus, GameStatus, JoinRequest, MoveRequest, QuitRequest, Request,
                        ResetRequest, bad_request, observation, response)
@@ -34,63 +34,10 @@ from .trajectory import Trajectory, TrajectoryLog
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[dict[str, Any]], None]
 Listener = Callable[[str, "Agent | None"], None]
 """Told of each change: ("joined" | "reset_requested" | "moved" | "left", agent) or ("episode_started" | "episode_reset", None)."""
 _GAME_OVER = (AgentStatus.Success, AgentStatus.Draw, AgentStatus.Fail)
 _ENDED_INFO = "Episode ended. Request reset for starting new episode."
-
-
-class Phase(StrEnum):
-    LOBBY = "lobby"            # connected, no seat
-    READY = "ready"            # seated, waiting for an episode to start
-    PLAYING = "playing"        # in the running episode
-    ENDED = "ended"            # its episode is over; waits for a reset request
-    RESETTING = "resetting"    # asked for a reset; waits for the others
-    GONE = "gone"              # disconnected
-
-
-class Pending(StrEnum):
-    """The request an agent waits on, i.e. which answer it gets next."""
-
-    JOIN = "join"
-    RESET = "reset"
-    STEP = "step"
-
-
-@dataclass(slots=True)
-class Run:
-    """One agent's part of one episode."""
-
-    trajectory: Trajectory
-    max_steps: int | None
-    steps: int = 0
-    reward: float = 0.0                   # earned since the last answer
-    status: AgentStatus = AgentStatus.Playing
-    action: dict[str, Any] | None = None  # the step awaiting its answer
-    last_state: Any = None                # the observation of the last answer
-    final_sent: bool = False
-    logged: bool = False
-
-    def take_reward(self) -> float:
-        reward, self.reward = self.reward, 0.0
-        return reward
-
-
-@dataclass(slots=True, eq=False)
-class Agent:
-    """Everything about one connected agent."""
-
-    id: str
-    deliver: Deliver
-    name: str = ""
-    role: str = ""
-    seat: SeatConfig | None = None
-    phase: Phase = Phase.LOBBY
-    pending: Pending | None = None
-    reset: ResetRequest | None = None
-    run: Run | None = None
-    last_trajectory: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
