@@ -30,6 +30,16 @@ def seat_one(listener, *, limits=NetLimits(), rewards=Rewards(step=-1, success=1
     return client, channels[1]
 
 
+def in_play(listener, **options):
+    """A seated agent past the handshake, holding the state of turn 0."""
+    client, channel = seat_one(listener, **options)
+    channel.send_hello(HELLO, time.monotonic() + 1)
+    ask(channel)
+    channel.send_state(0, {}, time.monotonic() + 1)
+    client.receive()
+    return client, channel
+
+
 def ask(channel: RemoteAgentChannel, seconds: float = 5.0) -> Reply | Fault:
     return collect({0: channel}, time.monotonic() + seconds)[0]
 
@@ -59,11 +69,7 @@ def test_a_whole_match_through_the_channel(listener):
 
 
 def test_garbage_is_answered_and_the_move_still_awaited(listener):
-    client, channel = seat_one(listener)
-    channel.send_hello(HELLO, time.monotonic() + 1)
-    ask(channel)
-    channel.send_state(0, {}, time.monotonic() + 1)
-    client.receive()
+    client, channel = in_play(listener)
     client.send(b"nonsense ")
     client.action("ResetGame")
     assert ask(channel, 0.2).verdict is Verdict.TIMEOUT           # nothing usable yet
@@ -76,11 +82,7 @@ def test_garbage_is_answered_and_the_move_still_awaited(listener):
 @pytest.mark.parametrize("misdeed, verdict", [("close", Verdict.DISCONNECTED), ("quit", Verdict.DISCONNECTED),
                                               ("huge", Verdict.OUTPUT_LIMIT)])
 def test_faults(listener, misdeed, verdict):
-    client, channel = seat_one(listener, limits=NetLimits(max_message_bytes=2048))
-    channel.send_hello(HELLO, time.monotonic() + 1)
-    ask(channel)
-    channel.send_state(0, {}, time.monotonic() + 1)
-    client.receive()
+    client, channel = in_play(listener, limits=NetLimits(max_message_bytes=2048))
     if misdeed == "close":
         client.close()
     elif misdeed == "quit":
@@ -92,11 +94,7 @@ def test_faults(listener, misdeed, verdict):
 
 
 def test_moves_sent_before_the_state_are_stale(listener):
-    client, channel = seat_one(listener)
-    channel.send_hello(HELLO, time.monotonic() + 1)
-    ask(channel)
-    channel.send_state(0, {}, time.monotonic() + 1)
-    client.receive()
+    client, channel = in_play(listener)
     client.action("PlayMove", move=1)
     client.action("PlayMove", move=2)              # pipelined: sent before it could see the next state
     assert ask(channel).payload == 1
