@@ -213,23 +213,23 @@ def accept_agents(listener: socket.socket, seats: Mapping[int, str], *, timeout_
     A JoinGame whose role or name equals a seat's name takes that seat, else the
     first free one. Raises UserError when a seat is still empty after `timeout_s`.
     """
-    lobby = _Lobby(listener, dict(seats), limits, rewards)
+    arrivals = _Arrivals(listener, dict(seats), limits, rewards)
     deadline = time.monotonic() + timeout_s
     with selectors.DefaultSelector() as selector:
         selector.register(listener, selectors.EVENT_READ, None)
-        while lobby.free:
+        while arrivals.free:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                lobby.abandon()
-                names = ", ".join(f"{index} ({name})" for index, name in sorted(lobby.free.items()))
+                arrivals.abandon()
+                names = ", ".join(f"{index} ({name})" for index, name in sorted(arrivals.free.items()))
                 raise UserError(f"no agent joined remote seat(s) {names} within {timeout_s:g} s")
             for key, _ in selector.select(remaining):
-                lobby.on_ready(key, selector)
-    lobby.abandon()
-    return lobby.channels
+                arrivals.on_ready(key, selector)
+    arrivals.abandon()
+    return arrivals.channels
 
 
-class _Lobby:
+class _Arrivals:
     """Connections that have not joined yet, and the seats still free."""
 
     def __init__(self, listener: socket.socket, free: dict[int, str], limits: NetLimits, rewards: Rewards) -> None:

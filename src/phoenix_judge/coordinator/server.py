@@ -51,6 +51,7 @@ class AgentConnection(asyncio.Protocol):
         self._scanner = RequestScanner(self.limits.max_message_bytes)
         self._backlog: deque[Any] = deque()
         self._serving = False          # a request is waiting for its answer
+        self._expecting_since: float | None = None     # when the agent became due to send a request
         self._closing = False
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
@@ -64,7 +65,7 @@ class AgentConnection(asyncio.Protocol):
         self.agent = self.server.lobby.connect(self.deliver)
         self.server.connections[self.agent.id] = self
         log.info("%s connected from %s", self.agent.id, transport.get_extra_info("peername"))
-        self._arm("idle", self.limits.idle_timeout_s, self._idle)
+        self._expect_request()
 
     def data_received(self, data: bytes) -> None:
         if self.agent is None:                 # refused: its first request is in, now close
@@ -72,7 +73,7 @@ class AgentConnection(asyncio.Protocol):
             return
         if self._closing:
             return
-        self._disarm("idle")
+        self._expecting_since = None
         self._backlog.extend(self._scanner.feed(data))
         if self._scanner.overflow:
             self._backlog.append(_OVERSIZE)
@@ -108,7 +109,7 @@ class AgentConnection(asyncio.Protocol):
             # Not from inside the lobby (it may be settling another agent's request): soon.
             asyncio.get_running_loop().call_soon(self._serve)
         elif not self._closing:
-            self._arm("idle", self.limits.idle_timeout_s, self._idle)
+            self._expect_request()
 
     def _serve(self) -> None:
         while self._backlog and not self._serving and not self._closing:
@@ -118,7 +119,7 @@ class AgentConnection(asyncio.Protocol):
         if len(self._backlog) <= READ_AHEAD:
             self.transport.resume_reading()
         if not self._serving and not self._backlog:
-            self._arm("idle", self.limits.idle_timeout_s, self._idle)     # a request is expected now
+            self._expect_request()
 
     def _serve_one(self, frame: Any) -> None:
         if frame is _OVERSIZE:
@@ -147,11 +148,27 @@ class AgentConnection(asyncio.Protocol):
         """Write `last`, then close; an agent that does not take it in time is cut off."""
         self._write(last)
         self._closing = True
+        self._expecting_since = None
         self._disarm("idle")
         self.transport.close()
         self._arm("write", self.limits.write_timeout_s, self._too_slow)
 
+    def _expect_request(self) -> None:
+        # One timer per connection, re-armed only when it fires: arming and cancelling
+        # a timer per request would cost more than the rest of a step's bookkeeping.
+        self._expecting_since = asyncio.get_running_loop().time()
+        if "idle" not in self._timers:
+            self._arm("idle", self.limits.idle_timeout_s, self._idle)
+
     def _idle(self) -> None:
+        self._timers.pop("idle", None)
+        if self._closing:
+            return
+        since = self._expecting_since
+        waited = 0.0 if since is None else asyncio.get_running_loop().time() - since
+        if waited < self.limits.idle_timeout_s:       # busy, or a request came meanwhile: look again later
+            self._arm("idle", self.limits.idle_timeout_s - waited, self._idle)
+            return
         log.info("%s sent nothing for %g s: disconnected", self.agent.id, self.limits.idle_timeout_s)
         self.close(farewell(self.agent, f"no request for {self.limits.idle_timeout_s:g} s: disconnected"))
 
