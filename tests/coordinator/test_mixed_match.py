@@ -69,3 +69,37 @@ def test_a_tcp_agent_wins_when_the_jailed_bot_crashes(match_config):
     crasher, agent = result.seats
     assert crasher.verdict is Verdict.CRASH and agent.verdict is Verdict.OK and agent.rank == 1
     assert seen[-1].end and seen[-1].info["end_reason"] == "AgentStatus.Success"
+
+
+def test_the_run_command_seats_a_remote_agent_from_the_config(match_config, tmp_path):
+    """`"remote": true` in game_config.json plus `python src --listen HOST:PORT`: the whole user path."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    with socket.socket() as probe:             # a free port for the judge to listen on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = match_config("connect4", [sample("random", "connect4_random"), {"name": "learner", "remote": True}])
+    judge = subprocess.Popen([sys.executable, str(ROOT / "src"), str(config), "--listen", f"127.0.0.1:{port}",
+                              "--join-timeout", "20", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert "waiting" in judge.stderr.readline()       # the judge listens: the agent may connect
+    seen: list = []
+    random_agent(("127.0.0.1", port), seen)
+    out, err = judge.communicate(timeout=30)
+    assert judge.returncode == 0, err
+    result = json.loads(out)
+    assert [seat["verdict"] for seat in result["seats"]] == ["ok", "ok"]
+    assert result["seats"][1]["name"] == "learner" and seen[-1].end
+
+
+def test_a_remote_seat_without_listen_is_a_clear_user_error(match_config):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    config = match_config("connect4", [sample("random", "connect4_random"), {"name": "learner", "remote": True}])
+    run = subprocess.run([sys.executable, str(ROOT / "src"), str(config)], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2 and "--listen" in run.stderr and "Traceback" not in run.stderr
