@@ -183,6 +183,9 @@ def test_a_bot_that_does_not_read_makes_the_write_time_out(wired: tuple[PipeChan
     assert time.monotonic() >= deadline
     assert caught.value.fault.verdict is Verdict.TIMEOUT
     assert caught.value.fault.reason.startswith("did not read its input for 0.")
+    with pytest.raises(BotFault) as again:          # half a state is in the pipe: no later message may follow
+        channel.send_state(1, {}, soon())
+    assert again.value.fault == caught.value.fault
 
 
 def test_output_is_drained_while_a_write_waits(wired: tuple[PipeChannel, Wire]) -> None:

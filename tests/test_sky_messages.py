@@ -152,3 +152,7 @@ def test_out_of_place_messages() -> None:
     assert str(messages.unexpected("ready", None, 8)) == "line 8: ready while nothing is awaited"
     assert str(messages.unexpected("hello", None, 2)) == (
         'line 2: unknown message type "hello" (a bot sends ready or move)')
+
+
+def test_whitespace_around_the_object_is_tolerated() -> None:
+    assert messages.parse(b' {"type":"ready","sky":1,"name":"w"}\r', 1)["name"] == "w"

@@ -22,6 +22,7 @@ import traceback
 SKY_VERSION = 1
 
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_decode = json.JSONDecoder().raw_decode       # the engine sends one compact object per line
 
 
 def debug(*args):
@@ -47,11 +48,12 @@ def run(move, name, setup=None):
 def _serve(output, move, name, setup):
     hello = None
     for line in sys.stdin.buffer:
-        message = json.loads(line)
+        message = _decode(line.decode())[0]
         kind = message.get("type")
         if kind == "state":
-            _send(output, {"type": "move", "turn": message["turn"],
-                           "move": _play(move, message, hello)})
+            answer = _json(_play(move, message, hello), "move")
+            output.write(b'{"type":"move","turn":%d,"move":%s}\n' % (message["turn"], answer))
+            output.flush()
         elif kind == "hello":
             hello = _greet(output, message, name, setup)
         elif kind == "end":
@@ -79,10 +81,13 @@ def _play(move, state, hello):
 
 
 def _send(output, message):
-    try:
-        data = _encode(message)
-    except (TypeError, ValueError) as exc:
-        debug("sky: cannot send %s as JSON: %s" % (message.get("type"), exc))
-        sys.exit(1)
-    output.write(data.encode() + b"\n")
+    output.write(_json(message, message["type"]) + b"\n")
     output.flush()
+
+
+def _json(value, what):
+    try:
+        return _encode(value).encode()
+    except (TypeError, ValueError) as exc:
+        debug("sky: cannot send the %s as JSON: %s" % (what, exc))
+        sys.exit(1)

@@ -12,7 +12,7 @@ import select
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, TypeVar
+from typing import Any, Callable, Collection, Hashable, TypeVar
 
 from ..errors import BotFault
 from ..outcome import Fault, Verdict
@@ -71,6 +71,7 @@ class Channel(ABC):
 
 
 K = TypeVar("K", bound=Hashable)
+_NOBODY: Any = object()
 
 
 def collect(waiting: dict[K, Channel], deadline: float) -> dict[K, Reply | Fault]:
@@ -102,26 +103,20 @@ def _wait(pending: dict[K, Channel], done: dict[K, Reply | Fault], deadline: flo
         if remaining <= 0:
             return
         for fd, _ in poller.poll(remaining * 1000):
-            if fd not in owner:
+            key = owner.get(fd, _NOBODY)
+            channel = pending.get(key) if key is not _NOBODY else None
+            if channel is None:
                 continue                     # both of its fds were ready; it already answered
-            key = owner[fd]
-            channel = pending[key]
             if _pump_one(key, channel, done):
                 del pending[key]
-                _unregister(poller, owner, key)
+                if pending:                  # the last one leaves with the poller
+                    _keep_only(poller, owner, key, ())
             else:
-                _forget_closed(poller, owner, key, channel)
+                _keep_only(poller, owner, key, channel.fds())
 
 
-def _unregister(poller: select.poll, owner: dict[int, K], key: K) -> None:
-    for fd in [fd for fd, owned in owner.items() if owned == key]:
-        poller.unregister(fd)
-        del owner[fd]
-
-
-def _forget_closed(poller: select.poll, owner: dict[int, K], key: K, channel: Channel) -> None:
-    """A stream the channel stopped listing (closed: it would poll readable forever) leaves the poll."""
-    live = channel.fds()
+def _keep_only(poller: select.poll, owner: dict[int, K], key: K, live: Collection[int]) -> None:
+    """Unregister `key`'s fds that are not `live`: answered, or closed (a closed pipe polls readable forever)."""
     for fd in [fd for fd, owned in owner.items() if owned == key and fd not in live]:
         poller.unregister(fd)
         del owner[fd]

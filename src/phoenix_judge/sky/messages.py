@@ -36,6 +36,7 @@ def _no_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=_no_constant)
+_SCAN = _DECODER.scan_once
 
 
 # -- engine -> bot -------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def parse(line: bytes, line_no: int) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ProtocolError(f"line {line_no}: not UTF-8 (byte 0x{line[exc.start]:02x} at offset {exc.start})") from None
     try:
-        message = _DECODER.decode(text)
+        message = _decode(text)
     except json.JSONDecodeError as exc:
         raise ProtocolError(f"line {line_no}: not JSON: {exc.msg} at column {exc.colno}") from None
     except RecursionError:
@@ -86,6 +87,15 @@ def parse(line: bytes, line_no: int) -> dict[str, Any]:
     if line.count(b"[") + line.count(b"{") > MAX_DEPTH and _too_deep(message):
         raise ProtocolError(f"line {line_no}: JSON nested deeper than {MAX_DEPTH} levels")
     return message
+
+
+def _decode(text: str) -> Any:
+    """The C scanner alone for a bare object; `JSONDecoder.decode` for whitespace and for errors."""
+    try:
+        message, end = _SCAN(text, 0)
+    except StopIteration:
+        end = -1
+    return message if end == len(text) else _DECODER.decode(text)
 
 
 def ready_name(message: dict[str, Any], line_no: int) -> str:

@@ -60,6 +60,7 @@ class PipeChannel(Channel):
         self._sent_at = 0.0
         self._line_no = 0
         self._backlog: list[bytes] = []        # lines read but not yet handled
+        self._broken: Fault | None = None      # why nothing more can be written
         self.stale_replies = 0
         """Moves for an older (or already answered) turn: discarded, logged, counted here."""
 
@@ -208,8 +209,10 @@ class PipeChannel(Channel):
     # -- writing ----------------------------------------------------------------------------------
 
     def _write(self, data: bytes, deadline: float) -> None:
+        if self._broken is not None:
+            raise BotFault(self._broken)
         rest = self._write_some(memoryview(data))
-        if rest:
+        if rest:                            # the pipe is full: the slow path
             self._write_rest(rest, deadline)
 
     def _write_some(self, data: memoryview) -> memoryview:
@@ -231,7 +234,9 @@ class PipeChannel(Channel):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 waited = round(time.monotonic() - started, 3)
-                raise self._fault(Verdict.TIMEOUT, f"did not read its input for {waited:g}s")
+                fault = self._fault(Verdict.TIMEOUT, f"did not read its input for {waited:g}s")
+                self._broken = fault.fault   # half a message is in the pipe: nothing more can follow it
+                raise fault
             for fd, _ in poller.poll(remaining * 1000):
                 if fd == self._stdin:
                     data = self._write_some(data)
@@ -258,4 +263,5 @@ class PipeChannel(Channel):
             self._stdin = _CLOSED
 
     def _fault(self, verdict: Verdict, reason: str) -> BotFault:
+        log.debug("bot fault at turn %s: %s: %s", self._turn, verdict, reason)
         return BotFault(Fault(verdict, reason, turn=self._turn))

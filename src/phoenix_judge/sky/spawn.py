@@ -1,4 +1,4 @@
-"""A bot as a plain child process wired to a PipeChannel: NO jail.
+"""A bot as a plain child process with pipes on stdin, stdout and stderr: NO jail.
 
 For tests and benchmarks of the protocol only; matches start bots through
 `phoenix_judge.jail`, which hands its pipe fds to `PipeChannel` the same way.
@@ -6,8 +6,10 @@ For tests and benchmarks of the protocol only; matches start bots through
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..limits import Limits
@@ -15,9 +17,28 @@ from .channel import MoveLogSink
 from .pipe import PipeChannel
 
 
-def spawn_unjailed(argv: Sequence[str], limits: Limits, *, cwd: Path | None = None,
-                   movelog: MoveLogSink | None = None) -> tuple[subprocess.Popen[bytes], PipeChannel]:
-    """Start `argv` with fresh pipes on its stdin, stdout and stderr; return it and its channel."""
+@dataclass(slots=True)
+class PlainProcess:
+    """A started child and the engine's ends of its pipes (blocking, owned by the caller)."""
+
+    process: subprocess.Popen[bytes]
+    stdin: int          # write end of the child's stdin
+    stdout: int         # read end of the child's stdout
+    stderr: int         # read end of the child's stderr
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def kill(self) -> None:
+        """Kill the child's whole session and reap it. Idempotent; the fds stay open."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+def start_unjailed(argv: Sequence[str], cwd: Path | None = None) -> PlainProcess:
+    """Start `argv` in a new session with fresh pipes on its stdin, stdout and stderr."""
     stdin_r, stdin_w = os.pipe()
     stdout_r, stdout_w = os.pipe()
     stderr_r, stderr_w = os.pipe()
@@ -28,6 +49,13 @@ def spawn_unjailed(argv: Sequence[str], limits: Limits, *, cwd: Path | None = No
         for fd in (stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w):
             os.close(fd)
         raise
-    for fd in (stdin_r, stdout_w, stderr_w):      # the child's ends: the parent must not hold them,
-        os.close(fd)                              # or it never sees EOF when the child exits
-    return process, PipeChannel(stdin_w, stdout_r, stderr_r, limits, movelog=movelog)
+    for fd in (stdin_r, stdout_w, stderr_w):      # the child's ends: while the parent holds them
+        os.close(fd)                              # it never sees EOF when the child exits
+    return PlainProcess(process, stdin_w, stdout_r, stderr_r)
+
+
+def spawn_unjailed(argv: Sequence[str], limits: Limits, *, cwd: Path | None = None,
+                   movelog: MoveLogSink | None = None) -> tuple[subprocess.Popen[bytes], PipeChannel]:
+    """`start_unjailed`, with a PipeChannel on its pipes (the channel owns and closes the fds)."""
+    child = start_unjailed(argv, cwd)
+    return child.process, PipeChannel(child.stdin, child.stdout, child.stderr, limits, movelog=movelog)
