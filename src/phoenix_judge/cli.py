@@ -39,11 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_default_command(argv: list[str]) -> list[str]:
+    """`python src [-v] [CONFIG] [run options]` means `run`: insert it after the top-level flags."""
+    for index, arg in enumerate(argv):
+        if arg in ("-v", "-vv", "-vvv", "--verbose"):
+            continue
+        if arg in COMMANDS or arg in ("-h", "--help", "--version"):
+            return argv
+        return [*argv[:index], "run", *argv[index:]]
+    return [*argv, "run"]
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
-        argv = ["run", *argv] if not argv or not argv[0].startswith("-v") else [argv[0], "run", *argv[1:]]
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
                         format="%(levelname)s %(name)s: %(message)s")
     try:

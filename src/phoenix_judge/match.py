@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from .limits import Limits
 from .outcome import FaultPolicy
+
+if TYPE_CHECKING:
+    from .gameloop.events import Observer
+    from .outcome import MatchResult
+    from .sky.channel import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +74,11 @@ class MatchSpec:
     sandbox_require: tuple[str, ...] = ()
     config_hash: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def play_match(spec: MatchSpec, *, remote: "Mapping[int, Channel] | None" = None,
+               observers: "Sequence[Observer]" = ()) -> "MatchResult":
+    """Play one match and commit its records; see phoenix_judge.play for the flow."""
+    from .play import play   # the match flow needs records and the jail, which need this module
+
+    return play(spec, remote=remote or {}, observers=observers)

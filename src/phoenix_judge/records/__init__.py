@@ -1,1 +1,4 @@
-"""records"""
+"""Records: replay, move log, debug logs, error log and result summary, committed to out/."""
+from .recorder import Recorder
+
+__all__ = ["Recorder"]
