@@ -18,26 +18,30 @@ Pair = tuple[str, str]
 
 
 def circle_rounds(names: Sequence[str]) -> list[list[Pair]]:
-    """Round-robin rounds by the circle method: every pair exactly once, nobody twice in a round."""
+    """Round-robin rounds by the circle method: every pair exactly once, nobody twice in a round.
+
+    Sides follow the rotational rule (entrant i takes seat 0 against the next
+    (m-1)/2 entrants after it, cyclically, m odd), so each entrant's seat-0
+    and seat-1 counts differ by at most one.
+    """
     players: list[str | None] = [*names, None] if len(names) % 2 else list(names)
+    index = {name: i for i, name in enumerate(names)}
     rounds = []
     for _ in range(len(players) - 1):
         half = len(players) // 2
         pairs = [(players[i], players[-1 - i]) for i in range(half)]
-        rounds.append([(a, b) for a, b in pairs if a is not None and b is not None])
+        rounds.append([_sides(a, b, index) for a, b in pairs if a is not None and b is not None])
         players = [players[0], players[-1], *players[1:-1]]
-    return balance_sides(rounds)
+    return rounds
 
 
-def balance_sides(rounds: list[list[Pair]]) -> list[list[Pair]]:
-    """Orient each pair so that whoever has been in seat 0 less often takes it."""
-    firsts: Counter[str] = Counter()
-    oriented = []
-    for pairs in rounds:
-        turned = [(a, b) if firsts[a] <= firsts[b] else (b, a) for a, b in pairs]
-        firsts.update(a for a, _ in turned)
-        oriented.append(turned)
-    return oriented
+def _sides(a: str, b: str, index: dict[str, int]) -> Pair:
+    i, j = sorted((index[a], index[b]))
+    low, high = (a, b) if index[a] < index[b] else (b, a)
+    odd = len(index) if len(index) % 2 else len(index) - 1
+    if j == odd:                    # the extra entrant of an even field alternates
+        return (low, high) if i % 2 == 0 else (high, low)
+    return (low, high) if j - i <= (odd - 1) // 2 else (high, low)
 
 
 class _Cycles(Format):
@@ -78,7 +82,8 @@ class Gauntlet(_Cycles):
     def rounds(self) -> list[list[Pair]]:
         challengers = self.roster.options["challengers"]
         field = [name for name in self.roster.entrants if name not in challengers]
-        return balance_sides([[(challenger, opponent) for challenger in challengers] for opponent in field])
+        # Sides alternate in a checkerboard, so every bot's seat counts differ by at most one.
+        return [[(c, f) if (i + j) % 2 == 0 else (f, c) for i, c in enumerate(challengers)] for j, f in enumerate(field)]
 
 
 class Sprt(Format):

@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from ..limits import MIB, Limits
 from ..match import BotSpec, CommitPaths, MatchSpec
 from ..outcome import FaultPolicy
-from ._config_compat import load_json, packaged_schema, validate
+from ..config import load_json, packaged_schema, validate
 from .schedule import ScheduledMatch
 
 SCHEMA = "tournament.schema.json"
@@ -139,10 +139,12 @@ def _load_map(source: str | dict[str, Any] | None, base: Path, where: str) -> tu
 
 def _entrant(raw: str | dict[str, Any], base: Path, where: str) -> Entrant:
     if isinstance(raw, str):
-        raw = {"name": Path(raw).name, "dir": raw}
+        raw, folder_where = {"name": Path(raw).name, "dir": raw}, where
+    else:
+        folder_where = f"{where}.dir"
     directory = base / raw.get("dir", f"bots/{raw['name']}")
     if not directory.is_dir():
-        raise ConfigError(f"{where}.dir", f"bot folder {directory} does not exist",
+        raise ConfigError(folder_where, f"bot folder {directory} does not exist",
                           "point dir at the folder holding the bot's code (relative to the tournament file)")
     return Entrant(raw["name"], BotSpec(raw["name"], directory, _command(raw.get("command"), where),
                                         raw.get("api", "python3")), raw.get("rating"))

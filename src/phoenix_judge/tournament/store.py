@@ -80,6 +80,7 @@ class Store:
             self.conn = sqlite3.connect(path)
             self.conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
         except sqlite3.DatabaseError as exc:
+            os.close(self._lock)
             raise ConfigError(str(path), f"not a usable tournament store: {exc}",
                               "point --db at a new file or at the store of this tournament") from exc
 
