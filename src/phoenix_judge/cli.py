@@ -12,7 +12,7 @@ import logging
 import sys
 
 from . import __version__
-from .errors import EXIT_INTERRUPTED, PhoenixError, UserError
+from .errors import EXIT_INTERRUPTED, EXIT_JUDGE_ERROR, EXIT_USER_ERROR, PhoenixError, UserError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("phoenix_judge.run_command", "play one match from a game config (the default)"),
@@ -23,7 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the `selected` subcommand's module is imported (start-up stays fast)."""
     parser = argparse.ArgumentParser(
         prog="phoenix-judge",
         description="Phoenix: a sandboxed judge for bot-vs-bot games. "
@@ -34,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, summary) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=summary, description=summary)
-        importlib.import_module(module_name).configure(sub)
+        if name == selected:
+            importlib.import_module(module_name).configure(sub)
         sub.set_defaults(module=module_name)
     return parser
 
@@ -51,7 +53,11 @@ def with_default_command(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
+    argv = with_default_command(sys.argv[1:] if argv is None else argv)
+    args = build_parser(next((arg for arg in argv if arg in COMMANDS), None)).parse_args(argv)
+    if args.command is None:
+        build_parser().print_help()
+        return EXIT_USER_ERROR
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
                         format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -65,3 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug in Phoenix or in a third-party game: the judge failed, no bot is blamed
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        print(f"judge error: {type(exc).__name__}: {exc} (a bug in the judge or the game; -v shows the traceback)",
+              file=sys.stderr)
+        return EXIT_JUDGE_ERROR

@@ -16,13 +16,13 @@ from .gameloop import MatchEnded, MatchStarted, Observer, Seat, TurnLoop, broadc
 from .match import BotSpec, MatchSpec, RemoteSeat
 from .outcome import MatchResult, SeatResult, Termination, Verdict, rank_scores
 from .records import Recorder
-from .sky import Channel
-from .sky.pipe import DebugLog, PipeChannel
+from .sky import Channel, messages
+from .sky.debuglog import DebugLog
+from .sky.pipe import PipeChannel
 from .terra import Game, State, get_game
 
 log = logging.getLogger(__name__)
 
-SKY_VERSION = 1
 # After the end message, bots get this long to exit on their own before they are killed.
 _EXIT_GRACE_S = 0.2
 
@@ -64,7 +64,7 @@ class _Match:
         self.emit(MatchStarted(spec.match_id, self._header()))
         self.recorder.initial_frame(self.state.frame(), self.state.scores())
         self.loop = TurnLoop(self.state, self.seats, spec.limits, spec.on_fault, self.emit)
-        self.loop.handshake(self._hello())
+        self.loop.handshake(self._hello)
         self.termination = self.loop.run(spec.max_iters)
 
     def _seat(self, index: int, bot: BotSpec | RemoteSeat, remote: Mapping[int, Channel]) -> Seat:
@@ -74,7 +74,8 @@ class _Match:
         process = jail.launch(bot.command, cwd=folder, limits=self.spec.limits, slot=index)
         self.debug[index] = DebugLog(self.spec.limits.debug_bytes)
         channel = PipeChannel(process.stdin, process.stdout, process.stderr, self.spec.limits,
-                              self.recorder.movelog_sink(index), self.debug[index])
+                              movelog=self.recorder.movelog_sink(index), debug=self.debug[index],
+                              epoch=self.recorder.started)
         return Seat(index, bot.name, channel, process, code_hash(bot.directory))
 
     def _header(self) -> dict[str, Any]:
@@ -89,11 +90,11 @@ class _Match:
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
 
-    def _hello(self) -> dict[str, Any]:
+    def _hello(self, seat: int) -> dict[str, Any]:
         spec = self.spec
-        return {"sky": SKY_VERSION, "game": self.game.name, "game_version": self.game.version,
-                "seats": len(self.seats), "names": [s.name for s in self.seats],
-                "limits": spec.limits.to_json(), "map": spec.game_map, "seed": spec.seed}
+        return messages.hello(game=self.game.name, game_version=self.game.version, seat=seat, seats=len(self.seats),
+                              names=[s.name for s in self.seats], limits=spec.limits, game_map=spec.game_map,
+                              seed=spec.seed)
 
     def close(self) -> MatchResult:
         """End every bot, commit every record, clear the arena. Runs whatever happened before."""

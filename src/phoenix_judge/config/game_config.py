@@ -13,7 +13,8 @@ from ..errors import ConfigError
 from ..limits import MIB, Limits
 from ..match import BotSpec, CommitPaths, MatchSpec
 from ..outcome import FaultPolicy
-from ..terra import get_game
+from ..terra import get_game, validate_map
+from ..terra import load_map as terra_load_map
 from .validate import load_json, packaged_schema, validate
 
 DEFAULT_COMMIT_PATHS = {
@@ -71,17 +72,13 @@ def limits_from(section: dict[str, Any], timeout: float) -> Limits:
 
 
 def load_map(game_name: str, source: str | dict[str, Any] | None, base: Path, where: str) -> tuple[dict[str, Any], str]:
-    """The map as data plus where it came from, validated against the game's map schema."""
+    """The map as data plus where it came from, validated for the game."""
     game = get_game(game_name)
     if source is None:
         return game.default_map_data(), "default"
     if isinstance(source, dict):
-        validate(source, game.map_schema, where)
-        return source, "inline"
-    map_path = (base / source).resolve()
-    data = load_json(map_path, "map file")
-    validate(data, game.map_schema, str(map_path))
-    return data, str(source)
+        return validate_map(game, source, where), "inline"
+    return terra_load_map(game, base / source), str(source)
 
 
 def _bot(raw: dict[str, Any], base: Path, where: str) -> BotSpec:

@@ -4,15 +4,17 @@ It knows nothing of pipes, sockets or processes: only Seats and their Channels.
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import BotFault, JudgeError
 from ..limits import Limits
 from ..outcome import Fault, FaultPolicy, Termination, Verdict
 from ..sky import Reply, collect
 from ..terra import State
+from ..terra.describe import describe
 from .events import Emit, SeatFaulted, TurnPlayed
 from .seat import Seat
 
@@ -29,12 +31,12 @@ class TurnLoop:
         self.state, self.seats, self.limits, self.policy, self.emit = state, seats, limits, policy, emit
         self.turn = 0
 
-    def handshake(self, hello: dict[str, Any]) -> None:
-        """Send every seat its hello; each must be ready before the start-up deadline."""
+    def handshake(self, hello: Callable[[int], dict[str, Any]]) -> None:
+        """Send every seat its hello (`hello(seat)`); each must be ready before the start-up deadline."""
         deadline = time.monotonic() + self.limits.startup_s
         waiting = {}
         for seat in self.playing():
-            if self._send(seat, lambda: seat.channel.send_hello({**hello, "seat": seat.index}, deadline)):
+            if self._send(seat, lambda: seat.channel.send_hello(hello(seat.index), deadline)):
                 waiting[seat.index] = seat.channel
         for index, reply in collect(waiting, deadline).items():
             if isinstance(reply, Reply):
@@ -44,14 +46,15 @@ class TurnLoop:
 
     def run(self, max_iters: int) -> Termination:
         """Play turns until the game ends, the turn limit, or no one is left."""
-        while not self.state.is_over():
-            if self.turn >= max_iters:
-                return Termination.MAX_ITERS
+        while True:
             if not any(seat.playing for seat in self.seats):
                 return Termination.NO_PLAYERS
+            if self.state.is_over():
+                return Termination.GAME_OVER
+            if self.turn >= max_iters:
+                return Termination.MAX_ITERS
             if self.play_turn() and self.policy is FaultPolicy.END_MATCH:
                 return Termination.GAME_OVER
-        return Termination.GAME_OVER
 
     def play_turn(self) -> bool:
         """One turn; True when a seat faulted during it."""
@@ -77,8 +80,9 @@ class TurnLoop:
             if self._send(seat, lambda: seat.channel.send_state(self.turn, observation, deadline)):
                 waiting[seat.index] = seat.channel
         cpu_before = {i: self._cpu(self.seats[i]) for i in waiting} if self.limits.move_cpu_s else {}
+        waiting_since = time.monotonic()
         replies = collect(waiting, deadline)
-        waited = time.monotonic() - asked
+        waited = time.monotonic() - waiting_since
         moves: dict[int, Any] = {}
         for index, reply in replies.items():
             seat = self.seats[index]
@@ -137,5 +141,9 @@ def _startup_fault(fault: Fault) -> Fault:
 
 
 def _echo(move: Any) -> str:
-    text = repr(move)
+    """The move as JSON, cut short; `describe` for what json cannot print (integers over 4300 digits)."""
+    try:
+        text = json.dumps(move)
+    except (ValueError, RecursionError):
+        return describe(move)
     return text if len(text) <= _MOVE_ECHO_CHARS else text[:_MOVE_ECHO_CHARS] + "…"

@@ -37,11 +37,13 @@ class Recorder:
         return self.names[kind].format(match_id=self.spec.match_id, **more)
 
     def movelog_sink(self, seat: int) -> MoveLogSink:
-        """A sink for the channel of `seat`: each line the bot sent becomes one movelog record."""
+        """A sink for the channel of `seat`: each line the bot sent becomes one movelog record.
+
+        Channels stamp records relative to `self.started` (pass it as their epoch).
+        """
         write = self.movelog.write_json_line
-        started = self.started
         def sink(record: dict[str, Any]) -> None:
-            write({"seat": seat, **record, "t": round(record.get("t", time.monotonic()) - started, 6)})
+            write({"seat": seat, **record})
         return sink
 
     def note_error(self, record: dict[str, Any]) -> None:
@@ -60,8 +62,12 @@ class Recorder:
                          "scores": event.scores, "state": event.frame}
                 self._frame(frame)
                 self.movelog.write_json_line({"judge": True, "turn": event.turn, "judge_s": round(event.judge_s, 7)})
+                # A turn is on disk as soon as it is played: a judge killed later loses nothing before it.
+                self.replay.stream.flush()
+                self.movelog.stream.flush()
             case SeatFaulted(seat=seat, name=name, fault=fault):
                 self.errorlog.write_json_line({"seat": seat, "bot": name, **fault.to_json()})
+                self.errorlog.stream.flush()
             case MatchEnded():
                 pass
 

@@ -8,11 +8,11 @@ TCP-backed channel (coordinator). Both look the same from here.
 """
 from __future__ import annotations
 
-import selectors
+import select
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, TypeVar
+from typing import Any, Callable, Collection, Hashable, TypeVar
 
 from ..errors import BotFault
 from ..outcome import Fault, Verdict
@@ -37,6 +37,13 @@ class Channel(ABC):
     @abstractmethod
     def fds(self) -> list[int]:
         """File descriptors to watch for readability while a reply is awaited."""
+
+    def buffered(self) -> bool:
+        """True when `pump()` may have a reply without new input (lines or an error already read).
+
+        `collect` pumps such channels before waiting. The default is the safe answer.
+        """
+        return True
 
     @abstractmethod
     def send_hello(self, hello: dict[str, Any], deadline: float) -> None:
@@ -64,6 +71,7 @@ class Channel(ABC):
 
 
 K = TypeVar("K", bound=Hashable)
+_NOBODY: Any = object()
 
 
 def collect(waiting: dict[K, Channel], deadline: float) -> dict[K, Reply | Fault]:
@@ -73,32 +81,45 @@ def collect(waiting: dict[K, Channel], deadline: float) -> dict[K, Reply | Fault
     TIMEOUT fault when the deadline passed first.
     """
     done: dict[K, Reply | Fault] = {}
-    pending = dict(waiting)
-    _drain(pending, done)
-    if not pending:
-        return done
-    with selectors.DefaultSelector() as selector:
-        for key, channel in pending.items():
-            for fd in channel.fds():
-                selector.register(fd, selectors.EVENT_READ, key)
-        while pending:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            ready = {event.data for event, _ in selector.select(remaining)}
-            for key in ready & pending.keys():
-                if _pump_one(key, pending[key], done):
-                    for fd in pending.pop(key).fds():
-                        selector.unregister(fd)
+    pending = {key: channel for key, channel in waiting.items()
+               if not (channel.buffered() and _pump_one(key, channel, done))}
+    if pending:
+        _wait(pending, done, deadline)
     for key in pending:
         done[key] = Fault(Verdict.TIMEOUT, "no reply before the deadline")
     return done
 
 
-def _drain(pending: dict[K, Channel], done: dict[K, Reply | Fault]) -> None:
-    """Replies already buffered (a fast bot) are taken without waiting."""
-    for key in [key for key, channel in pending.items() if _pump_one(key, channel, done)]:
-        del pending[key]
+def _wait(pending: dict[K, Channel], done: dict[K, Reply | Fault], deadline: float) -> None:
+    """poll(2), not a selector: no epoll fd to create and close on every turn."""
+    poller = select.poll()
+    owner: dict[int, K] = {}
+    for key, channel in pending.items():
+        for fd in channel.fds():
+            poller.register(fd, select.POLLIN)
+            owner[fd] = key
+    while pending:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        for fd, _ in poller.poll(remaining * 1000):
+            key = owner.get(fd, _NOBODY)
+            channel = pending.get(key) if key is not _NOBODY else None
+            if channel is None:
+                continue                     # both of its fds were ready; it already answered
+            if _pump_one(key, channel, done):
+                del pending[key]
+                if pending:                  # the last one leaves with the poller
+                    _keep_only(poller, owner, key, ())
+            else:
+                _keep_only(poller, owner, key, channel.fds())
+
+
+def _keep_only(poller: select.poll, owner: dict[int, K], key: K, live: Collection[int]) -> None:
+    """Unregister `key`'s fds that are not `live`: answered, or closed (a closed pipe polls readable forever)."""
+    for fd in [fd for fd, owned in owner.items() if owned == key and fd not in live]:
+        poller.unregister(fd)
+        del owner[fd]
 
 
 def _pump_one(key: K, channel: Channel, done: dict[K, Reply | Fault]) -> bool:

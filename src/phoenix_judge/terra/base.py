@@ -84,3 +84,10 @@ class Game(ABC):
     def default_map_data(self) -> dict[str, Any]:
         """The map used when a config names none."""
         return {}
+
+    def check_map(self, game_map: dict[str, Any]) -> str | None:
+        """None when a map that passed `map_schema` also makes sense, else the reason in plain words.
+
+        For what a JSON Schema cannot say, e.g. "food [700, 20] lies outside the 600 x 400 field".
+        """
+        return None
