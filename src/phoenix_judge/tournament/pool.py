@@ -136,6 +136,7 @@ def _serve(conn: Connection, play: PlayFn, core: int | None, parent: int) -> Non
     if core is not None:
         os.sched_setaffinity(0, {core})
     while True:
+        signal.signal(signal.SIGTERM, _interrupt_once)     # re-armed: the last match may have used it
         try:
             job = conn.recv()
         except (EOFError, KeyboardInterrupt):
@@ -143,7 +144,10 @@ def _serve(conn: Connection, play: PlayFn, core: int | None, parent: int) -> Non
         if job is None:
             return
         done = _play(job, play)
-        conn.send(done)
+        try:
+            conn.send(done)
+        except (BrokenPipeError, ConnectionResetError):
+            return       # the runner is gone (killed); the match stays unfinished in its store
         if done.kind == "interrupted":
             return
 
@@ -166,7 +170,6 @@ def _arm_signals(parent: int) -> bool:
     """False when the runner is already gone (it died before PDEATHSIG was armed: nobody would send it)."""
     # Python-level handlers, not SIG_IGN: an ignored disposition would survive exec into the bots.
     signal.signal(signal.SIGINT, _ignore)
-    signal.signal(signal.SIGTERM, _interrupt_once)
     prctl.set_pdeathsig(signal.SIGTERM)
     return os.getppid() == parent
 

@@ -8,29 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..config import load_json, packaged_schema, validate
+from ..config.game_config import DEFAULT_COMMIT_PATHS, DEFAULT_FILENAMES, _bot, limits_from, load_map
 from ..errors import ConfigError
-from ..limits import MIB, Limits
 from ..match import BotSpec, CommitPaths, MatchSpec
 from ..outcome import FaultPolicy
-from ..config import load_json, packaged_schema, validate
+from ..terra import get_game
 from .schedule import ScheduledMatch
 
 SCHEMA = "tournament.schema.json"
-DEFAULT_COMMAND = ("python3", "bot.py")
-DEFAULT_COMMIT_PATHS = {
-    "replays": "out/replays", "movelogs": "out/movelogs", "debuglogs": "out/debuglogs",
-    "errorlogs": "out/errorlogs", "results": "out/results",
-}
-_LIMIT_KEYS = {  # file key -> (Limits field, scale)
-    "startup_s": ("startup_s", 1), "move_cpu_s": ("move_cpu_s", 1), "total_cpu_s": ("total_cpu_s", 1),
-    "memory_mb": ("memory_bytes", MIB), "line_bytes": ("line_bytes", 1), "debug_bytes": ("debug_bytes", 1),
-    "file_mb": ("file_bytes", MIB), "open_files": ("open_files", 1), "processes": ("processes", 1),
-}
+DEFAULT_COMMAND = "python3 bot.py"
+SEATS = 2           # every format pairs two entrants a match
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +77,11 @@ def load_tournament(path: Path) -> TournamentSpec:
     schema = packaged_schema(SCHEMA)
     validate(raw, schema, str(path))
     base = path.resolve().parent
+    _check_game(raw["game"], f"{path}: $.game")
     entrants = tuple(_entrant(item, base, f"{path}: $.entrants[{i}]") for i, item in enumerate(raw["entrants"]))
     _check_unique(entrants, path)
-    maps = tuple(_load_map(source, base, f"{path}: $.maps[{i}]") for i, source in enumerate(raw.get("maps", [None])))
+    maps = tuple(load_map(raw["game"], source, base, f"{path}: $.maps[{i}]")[::-1]
+                 for i, source in enumerate(raw.get("maps", [None])))
     fmt = format_with_defaults(raw["format"], schema)
     _check_format(fmt, [entrant.name for entrant in entrants], f"{path}: $.format")
     return TournamentSpec(
@@ -118,49 +112,23 @@ def _template(raw: dict[str, Any], base: Path) -> MatchSpec:
         on_fault=FaultPolicy(raw.get("on_fault", "disqualify")),
         sandbox_require=tuple(raw.get("sandbox", {}).get("require", ())),
         config_hash=hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest(),
+        extra={"filenames": dict(DEFAULT_FILENAMES)},
     )
 
 
-def limits_from(section: dict[str, Any], timeout: float) -> Limits:
-    values: dict[str, Any] = {"move_s": float(timeout)}
-    for key, value in section.items():
-        field, scale = _LIMIT_KEYS[key]
-        values[field] = value * scale if value is not None else None
-    return Limits(**values)
-
-
-def _load_map(source: str | dict[str, Any] | None, base: Path, where: str) -> tuple[str, dict[str, Any]]:
-    if source is None:
-        return "default", {}
-    if isinstance(source, dict):
-        return "inline", source
-    return source, load_json((base / source).resolve(), "map file")
+def _check_game(name: str, where: str) -> None:
+    game = get_game(name, where=where)
+    if not game.min_seats <= SEATS <= game.max_seats:
+        raise ConfigError(where, f"{name} is not a two-player game ({game.min_seats} to {game.max_seats} seats)",
+                          "tournaments pair two entrants a match: pick a game two bots can play")
 
 
 def _entrant(raw: str | dict[str, Any], base: Path, where: str) -> Entrant:
+    """A bot folder string or an entrant object; an object without a command runs python3 bot.py."""
     if isinstance(raw, str):
-        raw, folder_where = {"name": Path(raw).name, "dir": raw}, where
-    else:
-        folder_where = f"{where}.dir"
-    directory = base / raw.get("dir", f"bots/{raw['name']}")
-    if not directory.is_dir():
-        raise ConfigError(folder_where, f"bot folder {directory} does not exist",
-                          "point dir at the folder holding the bot's code (relative to the tournament file)")
-    return Entrant(raw["name"], BotSpec(raw["name"], directory, _command(raw.get("command"), where),
-                                        raw.get("api", "python3")), raw.get("rating"))
-
-
-def _command(command: str | list[str] | None, where: str) -> tuple[str, ...]:
-    if command is None:
-        return DEFAULT_COMMAND
-    try:
-        argv = tuple(shlex.split(command)) if isinstance(command, str) else tuple(command)
-    except ValueError as exc:
-        raise ConfigError(f"{where}.command", f"cannot split the command: {exc}",
-                          "balance the quotes, or give the command as a list") from exc
-    if not argv:
-        raise ConfigError(f"{where}.command", "the command is empty", 'give the program to run, e.g. "python3 bot.py"')
-    return argv
+        bot = _bot({"name": Path(raw).name, "dir": raw, "command": DEFAULT_COMMAND}, base, where)
+        return Entrant(bot.name, bot)
+    return Entrant(raw["name"], _bot({"command": DEFAULT_COMMAND, **raw}, base, where), raw.get("rating"))
 
 
 def _check_unique(entrants: tuple[Entrant, ...], path: Path) -> None:

@@ -6,6 +6,7 @@ import time
 from itertools import combinations
 from typing import Any
 
+from .fairness import fairness_warnings
 from .formats import make_format
 from .runner import roster_of, scoring_of
 from .spec import TournamentSpec
@@ -25,6 +26,7 @@ def build_summary(spec: TournamentSpec, store: Store) -> dict[str, Any]:
         "crosstable": table.cross,
         "head_to_head": _head_to_head(table, spec.names),
         "matches": [_match(row, spec) for row in rows],
+        "fairness": fairness_warnings(rows, spec.template.limits.move_s),
         **fmt.describe(played),
     }
 
