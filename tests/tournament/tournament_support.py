@@ -12,6 +12,18 @@ from phoenix_judge.match import MatchSpec
 from phoenix_judge.outcome import MatchResult, SeatResult, Termination, Verdict, rank_scores
 
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_BOTS = ROOT / "sample_bots"
+FAKEBOT_DIR = ROOT / "tests" / "bots"
+
+
+def sample(name: str, folder: str) -> dict[str, Any]:
+    """A sample bot entrant under its own name."""
+    return {"name": name, "dir": str(SAMPLE_BOTS / folder)}
+
+
+def fakebot(name: str, *flags: str) -> dict[str, Any]:
+    """The scripted fake bot (tests/bots/fakebot.py), switched by flags."""
+    return {"name": name, "dir": str(FAKEBOT_DIR), "command": ["python3", "fakebot.py", *flags], "api": None}
 
 
 def tournament_file(folder: Path, entrants: list[Any], fmt: dict[str, Any], **keys: Any) -> Path:
@@ -38,7 +50,7 @@ class ScriptedPlay:
                  faults: dict[str, Verdict] | None = None) -> None:
         self.die_on, self.fail_on, self.faults = die_on, fail_on, faults or {}
 
-    def __call__(self, spec: MatchSpec) -> MatchResult:
+    def __call__(self, spec: MatchSpec, **play_match_keywords: Any) -> MatchResult:
         scheduled = spec.extra["tournament"]["match_id"]
         if scheduled in self.die_on and spec.match_id == scheduled:
             os._exit(9)

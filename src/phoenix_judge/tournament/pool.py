@@ -8,10 +8,14 @@ waits on the pipes and the workers' sentinels, replaces a dead worker and
 reports its match as failed.
 
 Signals: workers ignore SIGINT (the terminal sends Ctrl-C to the whole
-process group; the parent decides) and turn SIGTERM into KeyboardInterrupt
-once, so `play_match` unwinds and its `finally` kills the bots. The parent
-sends that SIGTERM when it stops, and the kernel sends it when the parent
-dies (PR_SET_PDEATHSIG), even by `kill -9`.
+process group; the parent decides). SIGTERM asks a worker to abandon its
+match: the parent sends it when it stops, the kernel when the parent dies
+(PR_SET_PDEATHSIG), even by `kill -9`. The handler only sets a flag; an
+observer of the match raises KeyboardInterrupt at the next turn, inside the
+gameloop, so `play_match` ends the match as interrupted and its clean-up kills
+the bots. An exception raised straight from the handler could land anywhere:
+inside a fork hook it is swallowed ("Exception ignored in ..."), inside a
+clean-up it breaks it.
 """
 from __future__ import annotations
 
@@ -28,12 +32,13 @@ from typing import Callable
 import prctl
 
 from ..errors import PhoenixError, UserError
+from ..gameloop.events import Event, MatchStarted, Observer, TurnPlayed
 from ..match import MatchSpec
 from ..outcome import MatchResult
 
 log = logging.getLogger(__name__)
 
-PlayFn = Callable[[MatchSpec], MatchResult]
+PlayFn = Callable[..., MatchResult]      # play_match(spec, *, observers=...)
 _CONTEXT = multiprocessing.get_context("fork")    # workers inherit the loaded judge: no re-import, no pickled play fn
 
 
@@ -135,26 +140,37 @@ def _serve(conn: Connection, play: PlayFn, core: int | None, parent: int) -> Non
         return
     if core is not None:
         os.sched_setaffinity(0, {core})
-    while True:
-        signal.signal(signal.SIGTERM, _interrupt_once)     # re-armed: the last match may have used it
+    while not _STOP.asked:
         try:
             job = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:        # the runner is gone
             return
-        if job is None:
+        if job is None or _STOP.asked:
             return
         done = _play(job, play)
         try:
             conn.send(done)
         except (BrokenPipeError, ConnectionResetError):
             return       # the runner is gone (killed); the match stays unfinished in its store
-        if done.kind == "interrupted":
-            return
+
+
+class _StopWhenAsked:
+    """Ends the match at its next event once the runner has asked (see the module docstring)."""
+
+    asked = False
+
+    def on_event(self, event: Event) -> None:
+        if self.asked and isinstance(event, MatchStarted | TurnPlayed):
+            raise KeyboardInterrupt
+
+
+_STOP = _StopWhenAsked()
 
 
 def _play(job: Job, play: PlayFn) -> Done:
+    observers: tuple[Observer, ...] = (_STOP,)
     try:
-        return Done(job.key, "ok", play(job.spec))
+        return Done(job.key, "ok", play(job.spec, observers=observers))
     except KeyboardInterrupt:
         return Done(job.key, "interrupted", error="interrupted")
     except UserError as exc:
@@ -170,17 +186,17 @@ def _arm_signals(parent: int) -> bool:
     """False when the runner is already gone (it died before PDEATHSIG was armed: nobody would send it)."""
     # Python-level handlers, not SIG_IGN: an ignored disposition would survive exec into the bots.
     signal.signal(signal.SIGINT, _ignore)
+    signal.signal(signal.SIGTERM, _ask_to_stop)
     prctl.set_pdeathsig(signal.SIGTERM)
     return os.getppid() == parent
 
 
 def _ignore(signum: int, frame: FrameType | None) -> None:
-    log.debug("worker ignores signal %d; the runner decides", signum)
+    """SIGINT: the runner decides what Ctrl-C means. (No logging here: a handler may interrupt logging.)"""
 
 
-def _interrupt_once(signum: int, frame: FrameType | None) -> None:
-    signal.signal(signal.SIGTERM, _ignore)      # a second SIGTERM must not break play_match's clean-up
-    raise KeyboardInterrupt
+def _ask_to_stop(signum: int, frame: FrameType | None) -> None:
+    _STOP.asked = True
 
 
 def _send_quietly(conn: Connection, message: object) -> None:

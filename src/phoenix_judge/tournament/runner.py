@@ -29,7 +29,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 _POLL_S = 0.5
-_STOP_GRACE_S = 10.0      # how long interrupted matches get to kill their bots and return
+_STOP_SLACK_S = 5.0       # on top of the longest a match can take to reach its next turn
 
 
 @dataclass(slots=True)
@@ -164,7 +164,8 @@ class Runner:
     def _stop(self, pool: WorkerPool) -> None:
         """Abandon the running matches: let them clean up, keep any that finished meanwhile."""
         pool.interrupt()
-        deadline = time.monotonic() + _STOP_GRACE_S
+        limits = self.spec.template.limits        # an interrupted match stops at its next turn
+        deadline = time.monotonic() + limits.startup_s + limits.move_s + _STOP_SLACK_S
         while pool.busy and time.monotonic() < deadline:
             for done in pool.wait(max(0.0, deadline - time.monotonic())):
                 if done.kind == "ok" and not _judge_problem(done.result):

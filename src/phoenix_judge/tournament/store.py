@@ -80,12 +80,14 @@ class Store:
             self.conn = sqlite3.connect(path)
             self.conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
         except sqlite3.DatabaseError as exc:
+            _HELD_LOCKS.discard(self._lock)
             os.close(self._lock)
             raise ConfigError(str(path), f"not a usable tournament store: {exc}",
                               "point --db at a new file or at the store of this tournament") from exc
 
     def close(self) -> None:
         self.conn.close()
+        _HELD_LOCKS.discard(self._lock)
         os.close(self._lock)
 
     def bind(self, name: str, digest: str) -> None:
@@ -161,11 +163,26 @@ class Store:
 
 def _lock(path: Path) -> int:
     """An exclusive lock on <db>.lock, released by the kernel when the holder dies (even by kill -9)."""
-    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as exc:
         os.close(fd)
         raise UserError(f"{path}: another tournament runner is using this store; "
                         "wait for it to finish or stop it (Ctrl-C) before rerunning") from exc
+    _HELD_LOCKS.add(fd)
     return fd
+
+
+# A flock belongs to the open file, which forked workers share: if they kept their copy, a
+# killed runner's lock would outlive it until its last worker exited. Children drop theirs.
+_HELD_LOCKS: set[int] = set()
+
+
+def _drop_locks_in_child() -> None:
+    for fd in _HELD_LOCKS:
+        os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_locks_in_child)
