@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from phoenix_judge.match import MatchSpec, play_match  # noqa: E402
 from phoenix_judge.outcome import MatchResult  # noqa: E402
 from phoenix_judge.tournament.formats import make_format  # noqa: E402
-from phoenix_judge.tournament.runner import Runner, roster_of  # noqa: E402
+from phoenix_judge.tournament.runner import Runner  # noqa: E402
 from phoenix_judge.tournament.spec import TournamentSpec, load_tournament  # noqa: E402
 from phoenix_judge.tournament.store import Store  # noqa: E402
 
@@ -78,7 +78,7 @@ def tournament_run(spec_path: Path, jobs: int, scratch: Path) -> dict[str, float
 
 def plain_loop(spec: TournamentSpec) -> dict[str, float]:
     """The peer: the same scheduled matches, one after another, straight through play_match."""
-    matches = make_format(roster_of(spec)).next_stage(0, [], []).matches
+    matches = make_format(spec.roster()).next_stage(0, [], []).matches
     started, moves = time.perf_counter(), 0
     for match in matches:
         result = play_match(spec.match_spec(match, f"plain-{match.match_id}"))

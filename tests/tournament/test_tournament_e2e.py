@@ -26,8 +26,9 @@ pytestmark = pytest.mark.e2e
 SLOW = ("--late", "--at", "2", "--sleep", "0.25")      # one slow (legal) move a match: matches last a while
 
 
-def phoenix(*args: str, **popen) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(ROOT / "src"), "tournament", *args, "--no-progress"],
+def phoenix(*args: str, progress: bool = False, **popen) -> subprocess.Popen:
+    flags = [] if progress else ["--no-progress"]
+    return subprocess.Popen([sys.executable, str(ROOT / "src"), "tournament", *args, *flags],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 
 
@@ -113,8 +114,11 @@ def faulty_cup(tmp_path_factory: pytest.TempPathFactory) -> Path:
     entrants = [sample("random", "connect4_random"), sample("greedy", "connect4_greedy"),
                 fakebot("crasher", "--crash", "--at", "0"), fakebot("staller", "--stall", "--at", "4")]
     path = tournament_file(folder, entrants, {"type": "round_robin"}, timeout=0.5, limits={"startup_s": 10})
-    code, out, err = finish(phoenix(str(path), "--export", str(folder / "export"), "--report", str(folder / "report.html")))
+    code, out, err = finish(phoenix(str(path), "--export", str(folder / "export"), "--report", str(folder / "report.html"),
+                                     progress=True))
     assert code == 0, err
+    assert "12/12" in err and "match/s" in err and "leader greedy" in err     # the progress bar's last state
+    assert out.splitlines()[2].split()[:2] == ["1", "greedy"]                   # the terminal leaderboard
     return folder
 
 

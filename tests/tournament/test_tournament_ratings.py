@@ -54,7 +54,8 @@ def test_sprt_on_pure_wins_is_walds_bernoulli_test() -> None:
     result = sprt(10, 0, 0, 0, 10, 0.05, 0.05)
     assert result.llr == pytest.approx(10 * math.log(score_from_elo(10) / 0.5), rel=0.01)
     assert result.decision is None
-    assert sprt(120, 0, 0, 0, 10, 0.05, 0.05).decision == "H1"
+    assert sprt(103, 0, 0, 0, 10, 0.05, 0.05).decision is None     # ln(19) / ln(s1/s0) = 103.5 wins
+    assert sprt(104, 0, 0, 0, 10, 0.05, 0.05).decision == "H1"
 
 
 def test_sprt_decides_both_ways() -> None:

@@ -1,12 +1,13 @@
 """The runner with forked workers: every match once, judge failures retried, never a bot's loss."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
 from phoenix_judge.outcome import Verdict
 from phoenix_judge.tournament.formats import make_format
-from phoenix_judge.tournament.runner import Runner, roster_of
+from phoenix_judge.tournament.runner import Runner
 from phoenix_judge.tournament.spec import load_tournament
 from phoenix_judge.tournament.store import Store
 from phoenix_judge.tournament.summary import build_summary
@@ -15,11 +16,11 @@ from tournament_support import ScriptedPlay, tournament_file
 BOTS = [f"bots/bot{i}" for i in range(5)]
 
 
-def run(path: Path, play: ScriptedPlay, jobs: int = 2, retries: int = 1):
+def run(path: Path, play: ScriptedPlay, jobs: int = 2, retries: int = 1, pin: bool = False):
     spec = load_tournament(path)
     store = Store(spec.output / "tournament.sqlite")
     try:
-        report = Runner(spec, store, jobs=jobs, play=play, retries=retries, progress=False).run()
+        report = Runner(spec, store, jobs=jobs, play=play, retries=retries, pin=pin, progress=False).run()
         return report, store.rows(), build_summary(spec, store)
     finally:
         store.close()
@@ -38,7 +39,7 @@ def test_a_parallel_round_robin_plays_every_match_exactly_once(tmp_path: Path) -
 
 
 def scheduled_ids(path: Path) -> list[str]:
-    return [m.match_id for m in make_format(roster_of(load_tournament(path))).next_stage(0, [], []).matches]
+    return [m.match_id for m in make_format(load_tournament(path).roster()).next_stage(0, [], []).matches]
 
 
 def test_a_dead_worker_costs_only_a_retry_under_a_new_record_id(tmp_path: Path) -> None:
@@ -94,3 +95,12 @@ def test_swiss_and_knockout_run_stage_by_stage_and_resume_without_replaying(tmp_
         again, rows_again, _ = run(path, ScriptedPlay())
         assert again.played == 0 and len(rows_again) == len(rows)
     assert summary["knockout"]["champion"] == "bot4"
+
+
+def test_pin_gives_each_worker_its_own_core(tmp_path: Path) -> None:
+    cores = sorted(os.sched_getaffinity(0))
+    jobs = min(2, len(cores))
+    _, pinned, _ = run(tournament_file(tmp_path / "pinned", BOTS, {"type": "round_robin"}), ScriptedPlay(), jobs, pin=True)
+    assert {row.result["records"]["cores"] for row in pinned} == {str(core) for core in cores[:jobs]}
+    _, free, _ = run(tournament_file(tmp_path / "free", BOTS, {"type": "round_robin"}), ScriptedPlay(), jobs)
+    assert {row.result["records"]["cores"] for row in free} == {",".join(map(str, cores))}

@@ -63,5 +63,6 @@ class ScriptedPlay:
         verdicts = [self.faults.get(name, Verdict.OK) for name in names]
         ranks = rank_scores(scores, [v.is_fault for v in verdicts])
         seats = [SeatResult(i, n, scores[i], ranks[i], verdicts[i], str(verdicts[i]), 4) for i, n in enumerate(names)]
+        cores = ",".join(map(str, sorted(os.sched_getaffinity(0))))     # where this worker may run
         return MatchResult(spec.match_id, spec.game, Termination.GAME_OVER, 8, 0.001, seats,
-                           {"replay": str(spec.commit.replays / f"{spec.match_id}.json")})
+                           {"replay": str(spec.commit.replays / f"{spec.match_id}.json"), "cores": cores})

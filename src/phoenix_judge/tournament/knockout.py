@@ -107,7 +107,8 @@ class Knockout(Format):
         return tie
 
     def _games(self, stage: int, tie: Tie, ties_in_round: int) -> list[ScheduledMatch]:
-        assert tie.high is not None and tie.low is not None     # open ties always have two entrants
+        if tie.high is None or tie.low is None:      # a bye: decided without games
+            return []
         name = _round_name(ties_in_round)
         if tie.games == 0:
             games, label = self.main_games, name

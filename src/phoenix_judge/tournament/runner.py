@@ -13,7 +13,7 @@ import logging
 import sys
 import time
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tqdm import tqdm
 
@@ -21,9 +21,8 @@ from ..errors import UserError
 from ..outcome import MatchResult, Termination
 from .formats import make_format
 from .pool import Done, Job, PlayFn, WorkerPool
-from .schedule import Format, Played, Roster, ScheduledMatch
+from .schedule import Played, ScheduledMatch
 from .spec import TournamentSpec
-from .standings import Scoring
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -40,15 +39,6 @@ class RunReport:
     failed: list[str] = field(default_factory=list)   # match ids left failed: rerun to retry them
 
 
-def roster_of(spec: TournamentSpec) -> Roster:
-    ratings = {entrant.name: entrant.rating for entrant in spec.entrants if entrant.rating is not None}
-    return Roster(spec.name, spec.seed, tuple(spec.names), spec.format, len(spec.maps), ratings)
-
-
-def scoring_of(spec: TournamentSpec, fmt: Format) -> Scoring:
-    return Scoring(spec.points.win, spec.points.draw, spec.points.loss, fmt.bye_wins)
-
-
 def default_play() -> PlayFn:
     from ..match import play_match    # the core; imported late so schedules and reports work without it
     return play_match
@@ -59,8 +49,8 @@ class Runner:
                  play: PlayFn | None = None, progress: bool = True) -> None:
         self.spec, self.store, self.jobs, self.pin, self.retries = spec, store, jobs, pin, retries
         self.play = play or default_play()
-        self.format = make_format(roster_of(spec))
-        self.scoring = scoring_of(spec, self.format)
+        self.format = make_format(spec.roster())
+        self.scoring = replace(spec.points, bye_wins=self.format.bye_wins)
         self.played: list[Played] = []
         self.in_flight: dict[str, ScheduledMatch] = {}
         self.report = RunReport()
@@ -69,11 +59,9 @@ class Runner:
     def run(self) -> RunReport:
         """Play everything not yet done; Ctrl-C stops cleanly (report.interrupted) and stays resumable."""
         self.store.bind(self.spec.name, self.spec.digest)
-        self.played = self.store.played()
-        self.points = Counter({name: 0.0 for name in self.spec.names})
-        for played in self.played:
-            for name in played.match.seats:
-                self.points[name] += self._points_for(played, name)
+        self.played, self.points = [], Counter({name: 0.0 for name in self.spec.names})
+        for played in self.store.played():
+            self._tally(played)
         self.bar = self._progress_bar()
         pool = WorkerPool(self.jobs, self.play, self.pin)
         try:
@@ -119,14 +107,16 @@ class Runner:
             while queue and pool.idle() is not None:
                 self._submit(pool, queue.popleft())
             for done in pool.wait(_POLL_S):
-                if self._record(done):
-                    continue
-                tries[done.key] += 1
-                if tries[done.key] <= self.retries:
-                    queue.append(todo[done.key])
-                else:
-                    self.report.failed.append(done.key)
+                if not self._record(done):
+                    self._retry_or_give_up(todo[done.key], queue, tries)
         return not any(key in todo for key in self.report.failed)
+
+    def _retry_or_give_up(self, match: ScheduledMatch, queue: deque[ScheduledMatch], tries: Counter[str]) -> None:
+        tries[match.match_id] += 1
+        if tries[match.match_id] <= self.retries:
+            queue.append(match)
+        else:
+            self.report.failed.append(match.match_id)
 
     def _submit(self, pool: WorkerPool, match: ScheduledMatch) -> None:
         self.in_flight[match.match_id] = match
@@ -150,16 +140,17 @@ class Runner:
         return True
 
     def _count(self, played: Played) -> None:
-        self.played.append(played)
+        self._tally(played)
         self.report.played += 1
-        for name in played.match.seats:
-            self.points[name] += self._points_for(played, name)
         leader, points = max(self.points.items(), key=lambda item: item[1])
         self.bar.set_postfix_str(f"leader {leader} ({points:g} pts)", refresh=False)
         self.bar.update(1)
 
-    def _points_for(self, played: Played, name: str) -> float:
-        return {"win": self.scoring.win, "draw": self.scoring.draw, "loss": self.scoring.loss}[played.outcome(name)]
+    def _tally(self, played: Played) -> None:
+        """Keep `played` for the format's stop rule and its points for the progress bar's leader."""
+        self.played.append(played)
+        for name in played.match.seats:
+            self.points[name] += self.scoring.points(played.outcome(name))
 
     def _stop(self, pool: WorkerPool) -> None:
         """Abandon the running matches: let them clean up, keep any that finished meanwhile."""

@@ -18,7 +18,8 @@ from ..errors import ConfigError
 from ..match import BotSpec, CommitPaths, MatchSpec
 from ..outcome import FaultPolicy
 from ..terra import get_game
-from .schedule import ScheduledMatch
+from .schedule import Roster, ScheduledMatch
+from .standings import Scoring
 
 SCHEMA = "tournament.schema.json"
 DEFAULT_COMMAND = "python3 bot.py"
@@ -33,13 +34,6 @@ class Entrant:
 
 
 @dataclass(frozen=True, slots=True)
-class Points:
-    win: float = 1.0
-    draw: float = 0.5
-    loss: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
 class TournamentSpec:
     """A validated tournament file. `template` holds every MatchSpec field shared by all matches."""
 
@@ -50,7 +44,7 @@ class TournamentSpec:
     entrants: tuple[Entrant, ...]
     maps: tuple[tuple[str, dict[str, Any]], ...]     # (where the map came from, the map)
     format: dict[str, Any]                           # the format section, schema defaults filled in
-    points: Points
+    points: Scoring                                  # win/draw/loss points; a format adds its bye value
     output: Path
     template: MatchSpec
     digest: str                                      # changes whenever the schedule or the rules could
@@ -61,6 +55,11 @@ class TournamentSpec:
 
     def entrant(self, name: str) -> Entrant:
         return next(entrant for entrant in self.entrants if entrant.name == name)
+
+    def roster(self) -> Roster:
+        """What the formats need to schedule this tournament."""
+        ratings = {entrant.name: entrant.rating for entrant in self.entrants if entrant.rating is not None}
+        return Roster(self.name, self.seed, tuple(self.names), self.format, len(self.maps), ratings)
 
     def match_spec(self, game: ScheduledMatch, record_id: str) -> MatchSpec:
         """The MatchSpec that plays `game`; its records are named `record_id`."""
@@ -86,7 +85,7 @@ def load_tournament(path: Path) -> TournamentSpec:
     _check_format(fmt, [entrant.name for entrant in entrants], f"{path}: $.format")
     return TournamentSpec(
         path=path, name=raw["name"], game=raw["game"], seed=raw.get("seed", 0), entrants=entrants, maps=maps,
-        format=fmt, points=Points(**raw.get("points", {})),
+        format=fmt, points=Scoring(**raw.get("points", {})),
         output=base / raw.get("output", f"out/tournaments/{raw['name']}"),
         template=_template(raw, base), digest=_digest(raw, maps),
     )

@@ -27,6 +27,9 @@ class Scoring:
     loss: float = 0.0
     bye_wins: int = 0          # a bye is worth this many wins (Swiss)
 
+    def points(self, outcome: Outcome) -> float:
+        return {Outcome.WIN: self.win, Outcome.DRAW: self.draw, Outcome.LOSS: self.loss}[outcome]
+
 
 @dataclass(slots=True)
 class Standing:
@@ -63,9 +66,6 @@ class Table:
         """Elo of a over b with its 95% interval; None when they never met."""
         return elo_estimate(*self.cross[a][b])
 
-    def leader(self) -> str | None:
-        return self.standings[0].name if self.standings and self.standings[0].games else None
-
 
 def compute(names: Sequence[str], played: Sequence[Played], byes: Sequence[str], scoring: Scoring) -> Table:
     """The standings of `names` after `played` (in schedule order) and `byes`."""
@@ -86,12 +86,10 @@ def _count(match: Played, rows: dict[str, Standing], cross: dict[str, dict[str, 
     for seat, name in enumerate(seats):
         row, outcome = rows[name], match.outcome(name)
         row.verdicts[str(match.verdicts[seat])] += 1
-        if outcome is Outcome.WIN:
-            row.wins, row.points = row.wins + 1, row.points + scoring.win
-        elif outcome is Outcome.DRAW:
-            row.draws, row.points = row.draws + 1, row.points + scoring.draw
-        else:
-            row.losses, row.points = row.losses + 1, row.points + scoring.loss
+        row.points += scoring.points(outcome)
+        row.wins += outcome is Outcome.WIN
+        row.draws += outcome is Outcome.DRAW
+        row.losses += outcome is Outcome.LOSS
         column = {Outcome.WIN: 0, Outcome.DRAW: 1, Outcome.LOSS: 2}[outcome]
         for other in seats:
             if other != name:

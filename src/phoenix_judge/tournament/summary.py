@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
 from .fairness import fairness_warnings
 from .formats import make_format
-from .runner import roster_of, scoring_of
 from .spec import TournamentSpec
 from .standings import Table, compute
 from .store import MatchRow, Store
@@ -17,9 +17,9 @@ from .store import MatchRow, Store
 def build_summary(spec: TournamentSpec, store: Store) -> dict[str, Any]:
     """Standings, crosstable, head-to-head Elo, every match, and the format's own findings."""
     rows = store.rows()
-    fmt = make_format(roster_of(spec))
+    fmt = make_format(spec.roster())
     played = [p for p in (row.played() for row in rows) if p is not None]
-    table = compute(spec.names, played, store.byes(), scoring_of(spec, fmt))
+    table = compute(spec.names, played, store.byes(), replace(spec.points, bye_wins=fmt.bye_wins))
     return {
         "tournament": _header(spec, rows),
         "standings": [{"rank": rank, **row.to_json()} for rank, row in enumerate(table.standings, 1)],
