@@ -83,3 +83,21 @@ def test_end_match_policy_stops_at_the_first_fault(match_config) -> None:
     result = play(match_config("phoenix", bots, max_iters=30, on_fault="end_match"))
     assert result.seats[0].verdict is Verdict.CRASH
     assert result.turns <= 3
+
+
+def test_cpu_time_per_move_is_enforced_under_a_generous_wall_limit(match_config, tmp_path) -> None:
+    burner = tmp_path / "burner"
+    burner.mkdir()
+    (burner / "bot.py").write_text(
+        "import time, sky\n"
+        "def move(observation, hello):\n"
+        "    end = time.process_time() + 0.4\n"
+        "    while time.process_time() < end:\n"
+        "        pass\n"
+        "    return observation['legal'][0]\n"
+        "sky.run(move, name='burner')\n")
+    bots = [{"name": "burner", "dir": str(burner), "command": "python3 bot.py"}, sample("random", "connect4_random")]
+    result = play(match_config("connect4", bots, timeout=5.0, limits={"startup_s": 10, "move_cpu_s": 0.1}))
+    assert result.seats[0].verdict is Verdict.CPU_TIMEOUT, result.seats[0].reason
+    assert "CPU" in result.seats[0].reason
+    assert result.seats[1].verdict is Verdict.OK

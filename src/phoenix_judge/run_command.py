@@ -5,13 +5,16 @@ import argparse
 import json
 import os
 import signal
+import socket
+import sys
 from pathlib import Path
 from types import FrameType
 
 from .config.game_config import load_config
-from .errors import EXIT_INTERRUPTED, EXIT_OK
-from .match import play_match
+from .errors import EXIT_INTERRUPTED, EXIT_OK, UserError
+from .match import MatchSpec, RemoteSeat, play_match
 from .outcome import MatchResult, Termination
+from .sky import Channel
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -19,17 +22,42 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the game config to play (default: ./game_config.json)")
     parser.add_argument("--keep-arena", action="store_true", help="keep the match's arena folder for inspection")
     parser.add_argument("--json", action="store_true", help="print the result summary as JSON")
+    parser.add_argument("--listen", metavar="HOST:PORT",
+                        help='accept TCP agents for the bots marked "remote": true (NetSecGame wire protocol)')
+    parser.add_argument("--join-timeout", type=float, default=60.0, metavar="S",
+                        help="seconds to wait for the remote agents to join (default 60)")
 
 
 def run(args: argparse.Namespace) -> int:
     spec = load_config(args.config, keep_arena=args.keep_arena)
     previous = signal.signal(signal.SIGTERM, _interrupt)   # SIGTERM cleans up like Ctrl-C
     try:
-        result = play_match(spec)
+        result = play_match(spec, remote=_remote_agents(spec, args.listen, args.join_timeout))
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(json.dumps(result.to_json(), indent=2) if args.json else render(result))
     return EXIT_INTERRUPTED if result.termination is Termination.INTERRUPTED else EXIT_OK
+
+
+def _remote_agents(spec: MatchSpec, listen: str | None, timeout_s: float) -> dict[int, Channel]:
+    """Channels for the remote seats: TCP agents accepted on `listen`, one per seat."""
+    seats = {index: bot.name for index, bot in enumerate(spec.bots) if isinstance(bot, RemoteSeat)}
+    if not seats:
+        return {}
+    if listen is None:
+        raise UserError(f"bot(s) {', '.join(seats.values())} are remote: pass --listen HOST:PORT for their agents")
+    from .coordinator.channel import accept_agents   # asyncio-free, but only needed here
+
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise UserError(f"--listen {listen!r}: expected HOST:PORT, e.g. 127.0.0.1:9000")
+    try:
+        listener = socket.create_server((host, int(port)))
+    except OSError as exc:
+        raise UserError(f"--listen {listen}: cannot listen there: {exc.strerror}") from exc
+    with listener:
+        print(f"waiting up to {timeout_s:g} s for {len(seats)} agent(s) on {listen}", file=sys.stderr, flush=True)
+        return dict(accept_agents(listener, seats, timeout_s=timeout_s))
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..limits import MIB, Limits
-from ..match import BotSpec, CommitPaths, MatchSpec
+from ..match import BotSpec, CommitPaths, MatchSpec, RemoteSeat
 from ..outcome import FaultPolicy
 from ..terra import get_game, validate_map
 from ..terra import load_map as terra_load_map
@@ -81,7 +81,12 @@ def load_map(game_name: str, source: str | dict[str, Any] | None, base: Path, wh
     return terra_load_map(game, base / source), str(source)
 
 
-def _bot(raw: dict[str, Any], base: Path, where: str) -> BotSpec:
+def _bot(raw: dict[str, Any], base: Path, where: str) -> BotSpec | RemoteSeat:
+    if raw.get("remote"):
+        return RemoteSeat(raw["name"])
+    if "command" not in raw:
+        raise ConfigError(where, f"bot {raw['name']} has no command",
+                          'add "command" (e.g. "python3 bot.py"), or "remote": true for a TCP agent')
     command = raw["command"]
     try:
         argv = tuple(shlex.split(command)) if isinstance(command, str) else tuple(command)
