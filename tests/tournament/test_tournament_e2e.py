@@ -94,11 +94,15 @@ def test_kill_9_mid_tournament_then_rerun_plays_every_match_exactly_once(tmp_pat
     assert "greedy" in out and "report:" in out
 
 
-def test_ctrl_c_stops_with_130_and_the_rerun_finishes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_stops_with_130_and_the_rerun_finishes(tmp_path: Path, stop: str) -> None:
     path, db = resumable_file(tmp_path), tmp_path / "out" / "tournaments" / "cup" / "tournament.sqlite"
     runner = phoenix(str(path), "--jobs", "2", start_new_session=True)
     wait_for_done(db, 4)
-    os.killpg(runner.pid, signal.SIGINT)          # what a terminal's Ctrl-C does: the whole process group
+    if stop == "ctrl-c":
+        os.killpg(runner.pid, signal.SIGINT)      # what a terminal's Ctrl-C does: the whole process group
+    else:
+        runner.terminate()
     code, out, err = finish(runner)
     assert code == 130 and "rerun the same command" in err and "Traceback" not in err
     assert statuses(db)["running"] == 0 and statuses(db)["done"] < 24

@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from ..errors import EXIT_INTERRUPTED, EXIT_JUDGE_ERROR, EXIT_OK
 from .export import leaderboard, write_exports
@@ -40,6 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     spec = load_tournament(args.file)
     store = Store(args.db or spec.output / "tournament.sqlite")
+    previous = signal.signal(signal.SIGTERM, _interrupt)     # SIGTERM stops cleanly, like Ctrl-C
     try:
         if args.report_only:
             store.bind(spec.name, spec.digest)
@@ -49,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
                              progress=not args.no_progress).run()
         summary = build_summary(spec, store)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         store.close()
     print(leaderboard(summary))
     report = write_report(summary, args.report or spec.output / "report.html")
@@ -69,6 +73,10 @@ def _exit_code(outcome: RunReport, head: dict[str, int]) -> int:
               "rerun the same command to retry them", file=sys.stderr)
         return EXIT_JUDGE_ERROR
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _positive(text: str) -> int:

@@ -40,11 +40,13 @@ class RunReport:
 
 
 def default_play() -> PlayFn:
-    from ..match import play_match    # the core; imported late so schedules and reports work without it
+    from ..match import play_match    # imported late: schedules, stores and reports need no jail
     return play_match
 
 
 class Runner:
+    """Plays a tournament's unfinished matches on `jobs` forked workers; `play` defaults to play_match."""
+
     def __init__(self, spec: TournamentSpec, store: Store, *, jobs: int, pin: bool = False, retries: int = 1,
                  play: PlayFn | None = None, progress: bool = True) -> None:
         self.spec, self.store, self.jobs, self.pin, self.retries = spec, store, jobs, pin, retries
