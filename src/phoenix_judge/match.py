@@ -72,6 +72,7 @@ class MatchSpec:
     on_fault: FaultPolicy = FaultPolicy.DISQUALIFY
     keep_arena: bool = False
     sandbox_require: tuple[str, ...] = ()
+    slot_base: int = 0                 # seat i runs in jail slot slot_base + i (its cgroup and uid)
     config_hash: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 

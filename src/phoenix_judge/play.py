@@ -71,7 +71,7 @@ class _Match:
         if isinstance(bot, RemoteSeat):
             return Seat(index, bot.name, remote[index])
         folder = self.arena.prepare(index, bot, self.spec.api_dir)
-        process = jail.launch(bot.command, cwd=folder, limits=self.spec.limits, slot=index)
+        process = jail.launch(bot.command, cwd=folder, limits=self.spec.limits, slot=self.spec.slot_base + index)
         self.debug[index] = DebugLog(self.spec.limits.debug_bytes)
         channel = PipeChannel(process.stdin, process.stdout, process.stderr, self.spec.limits,
                               movelog=self.recorder.movelog_sink(index), debug=self.debug[index],

@@ -44,7 +44,7 @@ def load_config(path: Path, *, keep_arena: bool = False, match_id: str | None = 
         game_map=game_map,
         map_name=map_name,
         seed=raw["seed"] if "seed" in raw else secrets.randbelow(2**63),
-        bots=tuple(_bot(bot, base, f"{path}: $.bots[{i}]") for i, bot in enumerate(raw["bots"])),
+        bots=tuple(bot_spec(bot, base, f"{path}: $.bots[{i}]") for i, bot in enumerate(raw["bots"])),
         limits=limits_from(raw.get("limits", {}), raw.get("timeout", 1.0)),
         max_iters=raw.get("max_iters", 1000),
         arena_root=base / raw.get("arena", "arena"),
@@ -81,7 +81,7 @@ def load_map(game_name: str, source: str | dict[str, Any] | None, base: Path, wh
     return terra_load_map(game, base / source), str(source)
 
 
-def _bot(raw: dict[str, Any], base: Path, where: str) -> BotSpec | RemoteSeat:
+def bot_spec(raw: dict[str, Any], base: Path, where: str) -> BotSpec | RemoteSeat:
     if raw.get("remote"):
         return RemoteSeat(raw["name"])
     if "command" not in raw:

@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import dataclasses
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -56,8 +57,14 @@ class Done:
     error: str = ""
 
 
+# Worker n's bots use jail slots n*16 .. n*16+15: their own cgroups and uids, so one
+# worker's bot can never eat another's per-uid process budget (RLIMIT_NPROC counts per uid).
+SLOTS_PER_WORKER = 16         # more than any game's seats (phoenix: 8)
+
+
 class _Worker:
-    def __init__(self, play: PlayFn, core: int | None) -> None:
+    def __init__(self, play: PlayFn, core: int | None, number: int) -> None:
+        self.number = number
         self.conn, child = _CONTEXT.Pipe()
         self.process = _CONTEXT.Process(target=_serve, args=(child, play, core, os.getpid()), name="phoenix-match")
         self.process.start()
@@ -76,7 +83,7 @@ class WorkerPool:
     def __init__(self, jobs: int, play: PlayFn, pin: bool = False) -> None:
         cores = sorted(os.sched_getaffinity(0))
         self.play = play
-        self.workers = [_Worker(play, cores[i % len(cores)] if pin else None) for i in range(jobs)]
+        self.workers = [_Worker(play, cores[i % len(cores)] if pin else None, i) for i in range(jobs)]
 
     def idle(self) -> _Worker | None:
         return next((worker for worker in self.workers if worker.job is None), None)
@@ -90,7 +97,7 @@ class WorkerPool:
         if worker is None:
             raise RuntimeError("submit() with no idle worker")
         worker.job = job
-        worker.conn.send(job)
+        worker.conn.send(Job(job.key, dataclasses.replace(job.spec, slot_base=worker.number * SLOTS_PER_WORKER)))
 
     def wait(self, timeout: float | None) -> list[Done]:
         """Results of matches that ended within `timeout` (a dead worker's match comes back failed)."""
@@ -129,7 +136,7 @@ class WorkerPool:
         worker.process.join()
         code = worker.process.exitcode
         log.warning("worker for %s died (exit code %s); replacing it", job.key, code)
-        self.workers[self.workers.index(worker)] = _Worker(self.play, worker.core)
+        self.workers[self.workers.index(worker)] = _Worker(self.play, worker.core, worker.number)
         worker.conn.close()
         return Done(job.key, "failed", error=f"the judge's worker process died (exit code {code})")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_json, packaged_schema, validate
-from ..config.game_config import DEFAULT_COMMIT_PATHS, DEFAULT_FILENAMES, _bot, limits_from, load_map
+from ..config.game_config import DEFAULT_COMMIT_PATHS, DEFAULT_FILENAMES, bot_spec, limits_from, load_map
 from ..errors import ConfigError
 from ..match import BotSpec, CommitPaths, MatchSpec
 from ..outcome import FaultPolicy
@@ -125,9 +125,9 @@ def _check_game(name: str, where: str) -> None:
 def _entrant(raw: str | dict[str, Any], base: Path, where: str) -> Entrant:
     """A bot folder string or an entrant object; an object without a command runs python3 bot.py."""
     if isinstance(raw, str):
-        bot = _bot({"name": Path(raw).name, "dir": raw, "command": DEFAULT_COMMAND}, base, where)
+        bot = bot_spec({"name": Path(raw).name, "dir": raw, "command": DEFAULT_COMMAND}, base, where)
         return Entrant(bot.name, bot)
-    return Entrant(raw["name"], _bot({"command": DEFAULT_COMMAND, **raw}, base, where), raw.get("rating"))
+    return Entrant(raw["name"], bot_spec({"command": DEFAULT_COMMAND, **raw}, base, where), raw.get("rating"))
 
 
 def _check_unique(entrants: tuple[Entrant, ...], path: Path) -> None:
