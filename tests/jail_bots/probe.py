@@ -2,12 +2,20 @@
 
     --report            print one JSON line describing what the bot sees from inside
     --exit N            exit with code N
-    --signal NAME       kill itself with a signal (SEGV, ...)
+    --signal NAME       send itself a signal (ignored as pid 1 of a pid namespace, like init)
+    --segfault          dereference NULL (a real fault: kills even a namespace init)
     --sleep S           sleep S seconds
     --ignore-term       ignore SIGTERM (before sleeping)
     --double-fork       leave a grandchild that ignores SIGTERM and sleeps
     --escape-session    the next --double-fork's grandchild also calls setsid()
     --burn              spin on the CPU forever
+    --exec PATH         os.execv(PATH, [PATH])
+    --fork              os.fork() (the child exits at once)
+    --thread            start and join a thread
+    --try WHAT ARG      attempt one operation and print {"try": WHAT, "ok": bool, "error": errno name}:
+                        read, write, list, connect (127.0.0.1:ARG), kill (pid ARG), chmod, socket, mkdir
+    --alloc MB          allocate and touch MB mebibytes
+    --write-big MB      write MB mebibytes to big.bin in the cwd
 Every action runs in the order given, then the bot exits 0.
 """
 import ctypes
@@ -58,6 +66,33 @@ def double_fork(escape: bool) -> None:
     os.wait()
 
 
+def attempt(what: str, arg: str) -> None:
+    import errno
+    import socket
+    import threading
+    try:
+        if what == "read":
+            open(arg, "rb").read(1)
+        elif what == "write":
+            open(arg, "w").write("x")
+        elif what == "list":
+            os.listdir(arg)
+        elif what == "connect":
+            socket.create_connection(("127.0.0.1", int(arg)), timeout=2).close()
+        elif what == "socket":
+            socket.socket().close()
+        elif what == "kill":
+            os.kill(int(arg), 0)
+        elif what == "chmod":
+            os.chmod(arg, 0o777)
+        elif what == "mkdir":
+            os.mkdir(arg)
+        result = {"try": what, "arg": arg, "ok": True, "error": None}
+    except OSError as exc:
+        result = {"try": what, "arg": arg, "ok": False, "error": errno.errorcode.get(exc.errno, str(exc))}
+    print(json.dumps(result), flush=True)
+
+
 def main(args: list[str]) -> None:
     escape = False
     while args:
@@ -68,6 +103,8 @@ def main(args: list[str]) -> None:
             sys.exit(int(args.pop(0)))
         elif flag == "--signal":
             os.kill(os.getpid(), getattr(signal, "SIG" + args.pop(0)))
+        elif flag == "--segfault":
+            ctypes.string_at(0)
         elif flag == "--sleep":
             time.sleep(float(args.pop(0)))
         elif flag == "--ignore-term":
@@ -79,6 +116,28 @@ def main(args: list[str]) -> None:
         elif flag == "--burn":
             while True:
                 pass
+        elif flag == "--exec":
+            path = args.pop(0)
+            os.execv(path, [path])
+        elif flag == "--fork":
+            if os.fork() == 0:
+                os._exit(0)
+            os.wait()
+        elif flag == "--thread":
+            import threading
+            worker = threading.Thread(target=sum, args=([1, 2],))
+            worker.start()
+            worker.join()
+            print(json.dumps({"thread": "ok"}), flush=True)
+        elif flag == "--try":
+            attempt(args.pop(0), args.pop(0))
+        elif flag == "--alloc":
+            block = bytearray(int(args.pop(0)) * 1024 * 1024)
+            for i in range(0, len(block), 4096):
+                block[i] = 1
+        elif flag == "--write-big":
+            with open("big.bin", "wb") as out:
+                out.write(b"x" * int(args.pop(0)) * 1024 * 1024)
         else:
             sys.exit(f"probe: unknown flag {flag}")
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-import select
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,18 +10,23 @@ import prctl
 
 from ..errors import LaunchError
 from ..limits import Limits
+from . import notify, seccomp
+from .cgroups import Cgroups, Slot
+from .layers import cgroups, plan_layers
+from .mounts import root_mounts, staging_dir
 from .plan import Child, Plan
 from .policy import environment, rlimits
 from .process import BotProcess
 from .recipe import child_main
-from .resolve import resolve
-from .settings import ACTIVE, DEFAULT_SETTINGS, LAYERS, SandboxSettings, missing
-from .tree import SessionTree
+from .resolve import Command, resolve
+from .settings import ACTIVE, DEFAULT_SETTINGS, SandboxSettings
+from .status import StatusReader
+from .tree import CgroupTree, SessionTree
 
 log = logging.getLogger(__name__)
 # A child that has not exec'd after this long is stuck in set-up (a cgroup write, a mount).
 SETUP_TIMEOUT_S = 10.0
-STATUS_MAX = 4096
+BOT_UID_BASE = 20000            # slot n runs as uid/gid BOT_UID_BASE + n
 
 
 def launch(argv: Sequence[str], *, cwd: Path, limits: Limits, slot: int = 0,
@@ -37,43 +41,81 @@ def launch(argv: Sequence[str], *, cwd: Path, limits: Limits, slot: int = 0,
     cwd = Path(os.path.realpath(cwd))
     if not cwd.is_dir():
         raise LaunchError(f"the bot folder {cwd} does not exist")
-    plan = make_plan(resolve(argv, cwd, runtime), cwd, limits, settings)
-    become_subreaper()
-    pid, pipes = spawn(plan)
-    log.info("launched %s as pid %d (%s)", plan.command.argv[0], pid, plan.command.runtime)
-    return BotProcess(pid, pipes, runtime=plan.command.runtime, layers=dict(plan.layers), limits=limits,
-                      tree=SessionTree(pid), kill_grace_s=settings.kill_grace_s)
-
-
-def make_plan(command, cwd: Path, limits: Limits, settings: SandboxSettings) -> Plan:  # noqa: ANN001
+    command = resolve(argv, cwd, runtime)
     layers = plan_layers(settings)
+    group = slot_cgroup(slot, limits) if layers["cgroups"] == ACTIVE else None
+    plan = make_plan(command, cwd, limits, slot, settings, layers, group)
+    if plan.on("uid"):
+        chown_tree(cwd, plan.uid, plan.gid)
+    become_subreaper()
+    bot_pid, pipes, listener = spawn(plan)
+    tree = SessionTree(bot_pid)
+    bot = BotProcess(bot_pid, pipes, runtime=plan.command.runtime, layers=dict(plan.layers), limits=limits,
+                     tree=CgroupTree(group, tree) if group else tree, kill_grace_s=settings.kill_grace_s, cwd=cwd)
+    if listener is not None:
+        notify.SUPERVISOR.watch(listener, watched(plan, bot))
+    log.info("launched %s as pid %d (%s)", plan.command.argv[0], bot_pid, plan.command.runtime)
+    return bot
+
+
+def make_plan(command: Command, cwd: Path, limits: Limits, slot: int, settings: SandboxSettings,
+              layers: dict[str, str], group: Slot | None) -> Plan:
+    on = {name for name, status in layers.items() if status == ACTIVE}
+    uid = BOT_UID_BASE + slot
+    mounts = root_mounts(command, cwd, settings.scratch_bytes, settings.readonly_paths, settings.proc) \
+        if "pivot_root" in on else ()
     return Plan(
         command=command,
-        cwd=cwd,
+        cwd=str(cwd),
         env=environment(cwd, dict(settings.extra_env)),
-        rlimits=rlimits(limits, command.runtime, memory_cgroup=False, own_uid=False),
+        rlimits=rlimits(limits, command.runtime, memory_cgroup="cgroups" in on, own_uid="uid" in on),
         layers=layers,
+        cgroup_procs=group.procs_files if group else (),
+        mounts=mounts,
+        stage=staging_dir() if mounts else "",
+        uid=uid,
+        gid=uid,
+        cap_last=int(Path("/proc/sys/kernel/cap_last_cap").read_text()),
+        # In its pid namespace the bot is pid 1, so one compiled filter fits every launch.
+        bpf=seccomp.compile_bpf(command.runtime, 1) if {"seccomp", "namespaces"} <= on else None,
     )
 
 
-def plan_layers(settings: SandboxSettings) -> dict[str, str]:
-    """Which layers this launch applies; each missing one says why."""
-    offered = {"rlimits": ACTIVE, "no_new_privs": ACTIVE}
-    layers = {}
-    for layer in LAYERS:
-        status = offered.get(layer, missing("not built yet"))
-        layers[layer] = status if settings.wants(layer) else missing("disabled by settings")
-    return layers
+def slot_cgroup(slot: int, limits: Limits) -> Slot:
+    """The slot's cgroup, emptied of the previous bot's counters, with this bot's limits."""
+    manager = cgroups()
+    if not isinstance(manager, Cgroups):
+        raise LaunchError(f"cgroups became unavailable: {manager}")
+    try:
+        group = manager.slot(slot)
+        group.configure(limits)
+    except OSError as exc:
+        raise LaunchError(f"cannot prepare the cgroup of slot {slot}: {exc}") from exc
+    return group
+
+
+def chown_tree(folder: Path, uid: int, gid: int) -> None:
+    """The bot may write in its own folder (and nowhere else)."""
+    os.chown(folder, uid, gid)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), uid, gid)
 
 
 def become_subreaper() -> None:
-    """Orphans of a bot are re-parented to the judge, which reaps them (see tree.reap_strays)."""
+    """The bot is re-parented to the judge (its set-up parent exits), which reaps it."""
     if not prctl.get_child_subreaper():
         prctl.set_child_subreaper(1)
 
 
-def spawn(plan: Plan) -> tuple[int, tuple[int, int, int]]:
-    """Fork; the child runs the recipe and execs. Returns the pid and the judge's pipe ends."""
+def watched(plan: Plan, bot: BotProcess) -> notify.Watched:
+    own_pid = 1 if plan.on("namespaces") else bot.pid
+    return notify.Watched(plan.command.runtime, own_pid, bot.stop_for_security, bot.denied_syscalls)
+
+
+def spawn(plan: Plan) -> tuple[int, tuple[int, int, int], int | None]:
+    """Fork; the child runs the recipe and execs. Returns the bot's pid, the judge's pipe
+    ends, and the seccomp listener (None without seccomp)."""
     stdin_r, stdin_w = os.pipe2(os.O_CLOEXEC)
     stdout_r, stdout_w = os.pipe2(os.O_CLOEXEC)
     stderr_r, stderr_w = os.pipe2(os.O_CLOEXEC)
@@ -88,47 +130,13 @@ def spawn(plan: Plan) -> tuple[int, tuple[int, int, int]]:
         child_main(plan, child)
     _close(stdin_r, stdout_w, stderr_w, status_w)
     try:
-        await_exec(pid, status_r, plan)
+        bot_pid, listener = StatusReader(status_r, pid, plan, SETUP_TIMEOUT_S).until_exec()
     except BaseException:
         _close(stdin_w, stdout_r, stderr_r)
         raise
-    return pid, (stdin_w, stdout_r, stderr_r)
-
-
-def await_exec(pid: int, status_r: int, plan: Plan) -> None:
-    """Block until the child exec'd (the status pipe closes empty) or reported a failed step."""
-    try:
-        report = _read_status(status_r)
     finally:
         os.close(status_r)
-    if report is None:
-        _abandon(pid)
-        raise LaunchError(f"{plan.command.argv[0]}: the jail set-up did not finish in {SETUP_TIMEOUT_S:g} s")
-    if report:
-        _abandon(pid)
-        step, _, error = report.decode(errors="replace").partition("\t")
-        raise LaunchError(f"cannot start {plan.command.argv[0]}: jail step {step!r} failed: {error}")
-
-
-def _read_status(fd: int) -> bytes | None:
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    chunks = []
-    while True:
-        if not poller.poll(SETUP_TIMEOUT_S * 1000):
-            return None
-        chunk = os.read(fd, STATUS_MAX)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-def _abandon(pid: int) -> None:
-    try:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
+    return bot_pid, (stdin_w, stdout_r, stderr_r), listener
 
 
 def _close(*fds: int) -> None:

@@ -1,10 +1,12 @@
 """Everything the child needs, decided in the judge before fork (the child only applies it)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
+from .mounts import Mount
 from .resolve import Command
+
+ACTIVE = "active"
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,14 +14,21 @@ class Plan:
     """One launch: the command, where it runs, and which layers to apply with what data."""
 
     command: Command
-    cwd: Path
+    cwd: str
     env: dict[str, str]
     rlimits: dict[int, tuple[int, int]]
-    layers: dict[str, str]                       # layer -> "active" | "missing (reason)"
-    extra: dict[str, object] = field(default_factory=dict)
+    layers: dict[str, str]                     # layer -> "active" | "missing (reason)"
+    cgroup_procs: tuple[str, ...] = ()         # cgroup.procs files to join
+    mounts: tuple[Mount, ...] = ()
+    stage: str = ""                            # where the new root is assembled
+    uid: int = 0
+    gid: int = 0
+    cap_last: int = 40
+    bpf: bytes | None = None                   # compiled filter; None: compile in the child (own pid)
+    hostname: str = "phoenix"
 
     def on(self, layer: str) -> bool:
-        return self.layers.get(layer) == "active"
+        return self.layers.get(layer) == ACTIVE
 
 
 @dataclass(slots=True)

@@ -12,9 +12,9 @@ from pathlib import Path
 from ..limits import Limits
 from .resolve import JAIL_PATH
 
-# One second between the soft CPU limit (SIGXCPU, a verdict) and the hard one (SIGKILL),
-# so a bot that ignores SIGXCPU still dies.
-CPU_HARD_EXTRA_S = 1
+# Soft = hard: a bot is pid 1 of its pid namespace, and init ignores SIGXCPU, so the
+# hard limit (SIGKILL) is what stops it; the CPU it used names the verdict.
+CPU_HARD_EXTRA_S = 0
 # With a memory cgroup the cgroup enforces memory (an exact OOM verdict); RLIMIT_AS is
 # then only a backstop against absurd mappings, this many times the memory limit.
 AS_BACKSTOP_FACTOR = 4

@@ -5,8 +5,11 @@ import logging
 import os
 import select
 import signal
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..limits import Limits
 from ..outcome import Fault, Verdict
@@ -30,6 +33,8 @@ class ExitInfo:
     killed_by_judge: bool = False   # kill() sent the fatal signal
     oom_kills: int = 0              # processes of the tree killed by the cgroup OOM killer
     security: str | None = None     # the forbidden syscall when seccomp stopped the bot
+    security_why: str = ""          # which rule it broke
+    file_limit_hit: bool = False    # a file in its folder written up to RLIMIT_FSIZE during the run
 
     def describe(self) -> str:
         if self.signal is not None:
@@ -42,6 +47,7 @@ class _State:
     exit: ExitInfo | None = None
     killed_by_judge: bool = False
     security: str | None = None
+    security_why: str = ""
     done: bool = False
 
 
@@ -49,7 +55,7 @@ class BotProcess:
     """A running jailed bot. `stdin`, `stdout`, `stderr` are raw pipe fds the caller owns."""
 
     def __init__(self, pid: int, pipes: tuple[int, int, int], *, runtime: str, layers: dict[str, str],
-                 limits: Limits, tree: ProcessTree, kill_grace_s: float) -> None:
+                 limits: Limits, tree: ProcessTree, kill_grace_s: float, cwd: Path) -> None:
         self.pid = pid
         self.stdin, self.stdout, self.stderr = pipes
         self.runtime = runtime
@@ -58,9 +64,13 @@ class BotProcess:
         self._tree = tree
         self._grace = kill_grace_s
         self._started = time.monotonic()
+        self._started_wall = time.time()
+        self.cwd = cwd
         self._pidfd = os.pidfd_open(pid)
         self._state = _State()
         self._last_cpu = 0.0
+        self._lock = threading.Lock()          # the seccomp supervisor thread may stop the bot
+        self.denied_syscalls: Counter[str] = Counter()   # calls seccomp refused (EPERM), by name
 
     def __repr__(self) -> str:
         return f"<BotProcess pid={self.pid} runtime={self.runtime} exit={self._state.exit}>"
@@ -95,22 +105,31 @@ class BotProcess:
             self._last_cpu = max(self._last_cpu, measured)
         return self._last_cpu
 
-    def mark_security(self, syscall: str) -> None:
-        """Record the forbidden syscall that made the judge kill this bot (jail.seccomp)."""
-        if self._state.security is None:
-            self._state.security = syscall
+    def stop_for_security(self, syscall: str, why: str = "") -> None:
+        """Called by the seccomp supervisor: record the forbidden call and SIGKILL the bot.
+
+        The bot's thread is blocked inside that call, so the call itself never runs.
+        """
+        with self._lock:
+            if self._state.done or self._state.exit is not None:
+                return
+            if self._state.security is None:
+                self._state.security, self._state.security_why = syscall, why
+            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            self._tree.signal(signal.SIGKILL)
 
     def kill(self) -> None:
         """Stop the bot and everything it started, and reap them. Idempotent; call it in `finally`."""
         if self._state.done:
             return
-        self._state.done = True
         try:
             if self.poll() is None:
                 self._terminate()
         finally:
             self._sweep()
-            os.close(self._pidfd)
+            with self._lock:
+                self._state.done = True
+                os.close(self._pidfd)
 
     def _terminate(self) -> None:
         self._state.killed_by_judge = True
@@ -155,7 +174,22 @@ class BotProcess:
             killed_by_judge=self._state.killed_by_judge,
             oom_kills=self._tree.oom_kills(),
             security=self._state.security,
+            security_why=self._state.security_why,
+            file_limit_hit=self._wrote_file_limit(),
         )
+
+    def _wrote_file_limit(self) -> bool:
+        """Did the bot write a file up to RLIMIT_FSIZE? (CPython and a pid-namespace init
+        ignore SIGXFSZ, so the limit shows as EFBIG and a file cut at exactly the limit.)"""
+        for root, _, files in os.walk(self.cwd):
+            for name in files:
+                try:
+                    info = os.lstat(os.path.join(root, name))
+                except OSError:
+                    continue
+                if info.st_size >= self.limits.file_bytes and info.st_mtime >= self._started_wall:
+                    return True
+        return False
 
     def exit_fault(self) -> Fault | None:
         """After exit: the fault the exit itself shows, or None (clean exit, or killed by the judge)."""
@@ -167,7 +201,9 @@ def classify_exit(info: ExitInfo, limits: Limits) -> Fault | None:
     """Map an exit to a verdict with a reason a bot author can act on."""
     detail = {"cpu_s": round(info.cpu_s, 3), "max_rss_bytes": info.max_rss_bytes, "exit": info.describe()}
     if info.security is not None:
-        return Fault(Verdict.SECURITY_VIOLATION, f"called the forbidden system call {info.security}", detail=detail)
+        why = f" ({info.security_why})" if info.security_why else ""
+        return Fault(Verdict.SECURITY_VIOLATION, f"called the forbidden system call {info.security}{why}",
+                     detail={**detail, "syscall": info.security})
     if info.oom_kills:
         return Fault(Verdict.MEMORY_LIMIT,
                      f"killed by the out-of-memory killer at the {limits.memory_bytes // MIB} MiB limit",
@@ -179,7 +215,7 @@ def classify_exit(info: ExitInfo, limits: Limits) -> Fault | None:
     if info.signal == signal.SIGSYS:
         return Fault(Verdict.SECURITY_VIOLATION, "killed by the seccomp filter (SIGSYS): a forbidden system call",
                      detail=detail)
-    if info.signal == signal.SIGXFSZ:
+    if info.signal == signal.SIGXFSZ or (info.file_limit_hit and not info.killed_by_judge and info.returncode != 0):
         return Fault(Verdict.OUTPUT_LIMIT, f"wrote a file over the {limits.file_bytes // MIB} MiB limit",
                      detail=detail)
     if info.killed_by_judge or info.returncode == 0:

@@ -1,34 +1,53 @@
 """The jail's set-up recipe, run in the forked child between fork and exec.
 
-Each step is one small function; `RECIPE` lists them in the order they must run
-(see docs/sandbox.md for why this order). A step that fails raises; `child_main`
-reports the step and the error to the judge over the status pipe and exits 127,
-so a bot never runs with less than the judge reported.
-
-Only async-signal-safe-ish work happens here: no logging (its locks may be held by
-another judge thread at fork time), no threads, no imports of new modules.
+Each step is one small function; `RECIPE` lists them in the order they run. Why
+this order (docs/sandbox.md has the long form):
+  cgroup before fork, so the bot and all it starts are accounted from the start;
+  fds before unshare, so no judge fd crosses into the bot's namespaces;
+  the pid namespace needs a fork: the set-up process forks the bot (pid 1 of its
+  namespace) and exits, and the bot is re-parented to the judge, a child subreaper;
+  mounts and pivot_root need root, so they precede dropping the uid;
+  setting a uid clears PDEATHSIG, so it is re-armed right after;
+  seccomp comes last, just before exec, so set-up itself is not filtered.
+A step that fails raises; `child_main` reports the step and error on the status
+pipe and exits 127, so a bot never runs with less than the judge reported.
+No logging here: its locks may be held by another judge thread at fork time.
 """
 from __future__ import annotations
 
 import os
 import resource
+import select
 import signal
 from collections.abc import Callable
 from typing import NoReturn
 
 import prctl
 
+from . import libc, seccomp
+from .mounts import build_root
 from .plan import Child, Plan
 
 STATUS_FD = 3          # the status pipe's number in the child, closed by exec (O_CLOEXEC)
 FIRST_FREE_FD = 4
 CHILD_FAILED = 127
+NAMESPACES = libc.CLONE_NEWNS | libc.CLONE_NEWPID | libc.CLONE_NEWNET | libc.CLONE_NEWIPC | libc.CLONE_NEWUTS
+
+
+def tell_judge(child: Child, key: str, value: object) -> None:
+    os.write(child.status, f"{key}\t{value}\n".encode())
 
 
 def setup_session(plan: Plan, child: Child) -> None:
-    """Own session and process group; die with the judge."""
-    os.setsid()
+    """The set-up process dies with the judge."""
     prctl.set_pdeathsig(signal.SIGKILL)
+
+
+def join_cgroup(plan: Plan, child: Child) -> None:
+    """Join the slot's cgroup(s); the bot and everything it starts inherit it."""
+    for procs in plan.cgroup_procs:
+        with open(procs, "w") as handle:
+            handle.write("0")
 
 
 def setup_fds(plan: Plan, child: Child) -> None:
@@ -39,28 +58,81 @@ def setup_fds(plan: Plan, child: Child) -> None:
         os.dup2(fd, target, inheritable=target != STATUS_FD)
     child.status = STATUS_FD
     os.closerange(FIRST_FREE_FD, os.sysconf("SC_OPEN_MAX"))
+
+
+def unshare_namespaces(plan: Plan, child: Child) -> None:
+    if plan.on("namespaces"):
+        libc.unshare(NAMESPACES)
+        libc.sethostname(plan.hostname)
+
+
+def become_bot(plan: Plan, child: Child) -> None:
+    """Fork the bot and exit. The bot (pid 1 of a new pid namespace, if any) waits until
+    it is re-parented to the judge, then takes its own session and PDEATHSIG."""
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid:
+        tell_judge(child, "pid", pid)
+        os._exit(0)
+    os.close(ready_w)
+    os.read(ready_r, 1)                 # EOF: the set-up process has exited
+    os.close(ready_r)
+    child.in_pid_namespace = plan.on("namespaces")
+    os.setsid()
+    arm_pdeathsig(child)
+
+
+def arm_pdeathsig(child: Child) -> None:
+    prctl.set_pdeathsig(signal.SIGKILL)
+    # If the judge died before PDEATHSIG was set, its end of the status pipe is closed.
+    poller = select.poll()
+    poller.register(child.status, select.POLLOUT)
+    if any(events & select.POLLERR for _, events in poller.poll(0)):
+        raise RuntimeError("the judge died during set-up")
+
+
+def setup_root(plan: Plan, child: Child) -> None:
+    if plan.on("pivot_root"):
+        build_root(plan.mounts, plan.stage)
     os.chdir(plan.cwd)
+
+
+def drop_credentials(plan: Plan, child: Child) -> None:
+    """Per-slot uid/gid, no supplementary groups, no capabilities, empty bounding set."""
+    if not plan.on("uid"):
+        return
+    for cap in range(plan.cap_last + 1):
+        prctl.capbset_drop(cap)
+    os.setgroups([])
+    os.setresgid(plan.gid, plan.gid, plan.gid)
+    os.setresuid(plan.uid, plan.uid, plan.uid)     # clears permitted/effective/ambient caps
+    prctl.cap_inheritable.limit()
+    if prctl.cap_permitted.setuid or prctl.cap_effective.sys_admin:
+        raise RuntimeError("capabilities survived the uid change")
 
 
 def rearm_pdeathsig(plan: Plan, child: Child) -> None:
     """Changing credentials clears PDEATHSIG (prctl(2)); set it again."""
-    prctl.set_pdeathsig(signal.SIGKILL)
-    # In a pid namespace getppid() is 0; there the namespace init's own PDEATHSIG covers it.
-    if not child.in_pid_namespace and os.getppid() != child.judge_pid:
-        raise RuntimeError("the judge died during set-up")
+    arm_pdeathsig(child)
 
 
 def setup_rlimits(plan: Plan, child: Child) -> None:
-    if not plan.on("rlimits"):
-        return
-    for which, (soft, hard) in plan.rlimits.items():
-        resource.setrlimit(which, (soft, hard))
+    if plan.on("rlimits"):
+        for which, limits in plan.rlimits.items():
+            resource.setrlimit(which, limits)
 
 
 def no_new_privs(plan: Plan, child: Child) -> None:
     """No setuid bit or file capability can raise privileges after exec."""
     if plan.on("no_new_privs"):
         prctl.set_no_new_privs(1)
+
+
+def load_seccomp(plan: Plan, child: Child) -> None:
+    """Last: from here every call is filtered; the judge must let our execve through."""
+    if plan.on("seccomp"):
+        bpf = plan.bpf or seccomp.compile_bpf(plan.command.runtime, os.getpid())
+        tell_judge(child, "listener", seccomp.load(bpf))
 
 
 def execute(plan: Plan, child: Child) -> None:
@@ -70,10 +142,16 @@ def execute(plan: Plan, child: Child) -> None:
 Step = Callable[[Plan, Child], None]
 RECIPE: tuple[tuple[str, Step], ...] = (
     ("session", setup_session),
+    ("cgroups", join_cgroup),
     ("fds", setup_fds),
+    ("namespaces", unshare_namespaces),
+    ("fork", become_bot),
+    ("pivot_root", setup_root),
+    ("uid", drop_credentials),
     ("pdeathsig", rearm_pdeathsig),
     ("rlimits", setup_rlimits),
     ("no_new_privs", no_new_privs),
+    ("seccomp", load_seccomp),
     ("exec", execute),
 )
 
@@ -91,8 +169,8 @@ def child_main(plan: Plan, child: Child, recipe: tuple[tuple[str, Step], ...] = 
 
 
 def report_failure(step: str, exc: BaseException, child: Child) -> None:
-    message = f"{step}\t{type(exc).__name__}: {exc}".encode(errors="replace")
+    message = f"{type(exc).__name__}: {exc}".replace("\n", " ")
     try:
-        os.write(child.status, message)
+        tell_judge(child, "fail", f"{step}\t{message}")
     except OSError:
         pass  # the judge is gone; nobody is left to tell

@@ -97,3 +97,27 @@ def kill_signal_name(sig: int) -> str:
         return signal.Signals(sig).name
     except ValueError:
         return f"signal {sig}"
+
+
+class CgroupTree:
+    """Every process in the bot's slot cgroup: nothing started inside can leave it."""
+
+    def __init__(self, slot, fallback: SessionTree) -> None:  # noqa: ANN001 - cgroups.Slot
+        self.slot = slot
+        self.fallback = fallback
+        self._oom_baseline = slot.oom_kills()
+
+    def pids(self) -> list[int]:
+        return self.slot.pids()
+
+    def signal(self, sig: int) -> None:
+        if sig == signal.SIGKILL:
+            self.slot.kill_all()
+        else:
+            signal_all(self.pids(), sig)
+
+    def cpu_time_s(self) -> float | None:
+        return self.slot.cpu_time_s()
+
+    def oom_kills(self) -> int:
+        return self.slot.oom_kills() - self._oom_baseline
