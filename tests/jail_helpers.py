@@ -50,3 +50,19 @@ def finish(bot: BotProcess) -> tuple[bytes, bytes]:
     os.close(bot.stdout)
     os.close(bot.stderr)
     return out, err
+
+
+def compile_c(source: str, folder: Path, name: str = "bot", static: bool = False) -> Path:
+    """Compile a C bot into `folder` with gcc (at test time); returns the binary."""
+    import subprocess
+    src = folder / f"{name}.c"
+    src.write_text(source)
+    binary = folder / name
+    flags = ["-static"] if static else []
+    subprocess.run(["gcc", "-O1", "-pthread", *flags, "-o", str(binary), str(src)], check=True,
+                   capture_output=True, text=True)
+    return binary
+
+
+def static_libc_available() -> bool:
+    return any(Path(d, "libc.a").exists() for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib"))

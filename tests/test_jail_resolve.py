@@ -79,7 +79,7 @@ def test_unknown_runtime_is_refused(tmp_path: Path) -> None:
 def test_rlimit_table_follows_the_limits() -> None:
     limits = Limits(total_cpu_s=2.5, memory_bytes=256 * MIB, open_files=32, file_bytes=MIB, processes=8)
     table = rlimits(limits, "python3", memory_cgroup=False, own_uid=False)
-    assert table[resource.RLIMIT_CPU] == (3, 4)
+    assert table[resource.RLIMIT_CPU] == (3, 3)
     assert table[resource.RLIMIT_AS] == (256 * MIB, 256 * MIB)
     assert table[resource.RLIMIT_NOFILE] == (32, 32)
     assert table[resource.RLIMIT_FSIZE] == (MIB, MIB)

@@ -43,6 +43,9 @@ def report() -> None:
             if key in ("CapEff", "CapBnd", "CapPrm", "Groups", "Seccomp", "NoNewPrivs"):
                 status[key] = value.strip()
     fds = sorted(int(fd) for fd in os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    caps = (ctypes.c_uint32 * 6)()
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)      # _LINUX_CAPABILITY_VERSION_3, this process
+    libc.capget(header, caps)
     print(json.dumps({
         "cwd": os.getcwd(), "env": dict(os.environ), "argv": sys.argv, "pid": os.getpid(),
         "sid": os.getsid(0), "pgid": os.getpgid(0), "uid": os.getuid(), "gid": os.getgid(),
@@ -50,7 +53,8 @@ def report() -> None:
         "no_new_privs": libc.prctl(PR_GET_NO_NEW_PRIVS, None, 0, 0, 0), "pdeathsig": deathsig.value,
         "status": status, "fds": fds, "flags": [sys.flags.ignore_environment, sys.flags.no_user_site,
                                                sys.flags.dont_write_bytecode, sys.flags.isolated],
-        "path0": sys.path[0], "executable": sys.executable,
+        "path0": sys.path[0], "executable": sys.executable, "hostname": os.uname().nodename,
+        "capabilities": sum(caps), "seccomp_mode": libc.prctl(21, None, 0, 0, 0), "root": sorted(os.listdir("/")),
     }), flush=True)
 
 

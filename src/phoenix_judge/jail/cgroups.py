@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 V1_CONTROLLERS = ("memory", "pids", "cpuacct", "freezer")
 V2_CONTROLLERS = ("memory", "pids", "cpu")
 FREEZE_WAIT_S = 1.0
+NAMESPACE_INIT = 1           # the pid namespace's init shares the slot's process budget
 
 
 class CgroupUnavailable(Exception):
@@ -58,7 +59,7 @@ class Slot:
 
     def configure(self, limits: Limits) -> None:
         """Set this launch's limits and reset the counters of the previous bot."""
-        busy = self.pids()
+        busy = [pid for pid in self.pids() if not _zombie(pid)]
         if busy:
             raise OSError(f"cgroup slot {self.number} still holds processes {busy}")
         if self.version == 1:
@@ -66,7 +67,7 @@ class Slot:
         else:
             write(self.dirs["memory"] / "memory.max", str(limits.memory_bytes))
             write(self.dirs["memory"] / "memory.swap.max", "0")
-            write(self.dirs["pids"] / "pids.max", str(limits.processes))
+            write(self.dirs["pids"] / "pids.max", str(limits.processes + NAMESPACE_INIT))
 
     def _configure_v1(self, limits: Limits) -> None:
         memory = self.dirs["memory"]
@@ -77,7 +78,7 @@ class Slot:
         if swap.exists():
             write(swap, str(limits.memory_bytes))
         write(memory / "memory.max_usage_in_bytes", "0")
-        write(self.dirs["pids"] / "pids.max", str(limits.processes))
+        write(self.dirs["pids"] / "pids.max", str(limits.processes + NAMESPACE_INIT))
         write(self.dirs["cpuacct"] / "cpuacct.usage", "0")
 
     def pids(self) -> list[int]:
@@ -118,6 +119,14 @@ class Slot:
                     pass
         finally:
             write(freezer, "THAWED")
+
+
+def _zombie(pid: int) -> bool:
+    """Dead, waiting to be reaped by a parent that is not the judge: nothing left to stop."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return True
 
 
 class Cgroups:

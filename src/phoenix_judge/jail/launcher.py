@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 # A child that has not exec'd after this long is stuck in set-up (a cgroup write, a mount).
 SETUP_TIMEOUT_S = 10.0
 BOT_UID_BASE = 20000            # slot n runs as uid/gid BOT_UID_BASE + n
+NAMESPACE_BOT_PID = 2           # the bot's pid in its pid namespace (pid 1 is the namespace's init)
 
 
 def launch(argv: Sequence[str], *, cwd: Path, limits: Limits, slot: int = 0,
@@ -48,10 +49,11 @@ def launch(argv: Sequence[str], *, cwd: Path, limits: Limits, slot: int = 0,
     if plan.on("uid"):
         chown_tree(cwd, plan.uid, plan.gid)
     become_subreaper()
-    bot_pid, pipes, listener = spawn(plan)
+    bot_pid, init_pid, pipes, listener = spawn(plan)
     tree = SessionTree(bot_pid)
     bot = BotProcess(bot_pid, pipes, runtime=plan.command.runtime, layers=dict(plan.layers), limits=limits,
-                     tree=CgroupTree(group, tree) if group else tree, kill_grace_s=settings.kill_grace_s, cwd=cwd)
+                     tree=CgroupTree(group, tree) if group else tree, kill_grace_s=settings.kill_grace_s, cwd=cwd,
+                     helper_pid=init_pid)
     if listener is not None:
         notify.SUPERVISOR.watch(listener, watched(plan, bot))
     log.info("launched %s as pid %d (%s)", plan.command.argv[0], bot_pid, plan.command.runtime)
@@ -76,8 +78,8 @@ def make_plan(command: Command, cwd: Path, limits: Limits, slot: int, settings: 
         uid=uid,
         gid=uid,
         cap_last=int(Path("/proc/sys/kernel/cap_last_cap").read_text()),
-        # In its pid namespace the bot is pid 1, so one compiled filter fits every launch.
-        bpf=seccomp.compile_bpf(command.runtime, 1) if {"seccomp", "namespaces"} <= on else None,
+        # In its pid namespace the bot is always pid 2, so one compiled filter fits every launch.
+        bpf=seccomp.compile_bpf(command.runtime, NAMESPACE_BOT_PID) if {"seccomp", "namespaces"} <= on else None,
     )
 
 
@@ -109,34 +111,35 @@ def become_subreaper() -> None:
 
 
 def watched(plan: Plan, bot: BotProcess) -> notify.Watched:
-    own_pid = 1 if plan.on("namespaces") else bot.pid
+    own_pid = NAMESPACE_BOT_PID if plan.on("namespaces") else bot.pid
     return notify.Watched(plan.command.runtime, own_pid, bot.stop_for_security, bot.denied_syscalls)
 
 
-def spawn(plan: Plan) -> tuple[int, tuple[int, int, int], int | None]:
-    """Fork; the child runs the recipe and execs. Returns the bot's pid, the judge's pipe
-    ends, and the seccomp listener (None without seccomp)."""
+def spawn(plan: Plan) -> tuple[int, int, tuple[int, int, int], int | None]:
+    """Fork; the child runs the recipe and execs. Returns the bot's pid, its namespace
+    init's pid (0: none), the judge's pipe ends, and the seccomp listener (None: no seccomp)."""
     stdin_r, stdin_w = os.pipe2(os.O_CLOEXEC)
     stdout_r, stdout_w = os.pipe2(os.O_CLOEXEC)
     stderr_r, stderr_w = os.pipe2(os.O_CLOEXEC)
     status_r, status_w = os.pipe2(os.O_CLOEXEC)
-    child = Child(stdin_r, stdout_w, stderr_w, status_w, judge_pid=os.getpid())
+    go_r, go_w = os.pipe2(os.O_CLOEXEC)
+    child = Child(stdin_r, stdout_w, stderr_w, status_w, go_r, judge_pid=os.getpid())
     try:
         pid = os.fork()
     except OSError as exc:
-        _close(stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w, status_r, status_w)
+        _close(stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w, status_r, status_w, go_r, go_w)
         raise LaunchError(f"cannot fork a bot process: {exc}") from exc
     if pid == 0:
         child_main(plan, child)
-    _close(stdin_r, stdout_w, stderr_w, status_w)
+    _close(stdin_r, stdout_w, stderr_w, status_w, go_r)
     try:
-        bot_pid, listener = StatusReader(status_r, pid, plan, SETUP_TIMEOUT_S).until_exec()
+        bot_pid, init_pid, listener = StatusReader(status_r, go_w, pid, plan, SETUP_TIMEOUT_S).until_exec()
     except BaseException:
         _close(stdin_w, stdout_r, stderr_r)
         raise
     finally:
-        os.close(status_r)
-    return bot_pid, (stdin_w, stdout_r, stderr_r), listener
+        _close(status_r, go_w)
+    return bot_pid, init_pid, (stdin_w, stdout_r, stderr_r), listener
 
 
 def _close(*fds: int) -> None:

@@ -42,10 +42,11 @@ class Mount:
     readonly: bool = True
     exec_ok: bool = True
     data: str = ""
+    device: bool = False          # a device node: its mount must not be nodev
 
     @property
     def flags(self) -> int:
-        flags = HIDDEN | (libc.MS_RDONLY if self.readonly else 0)
+        flags = libc.MS_NOSUID | (0 if self.device else libc.MS_NODEV) | (libc.MS_RDONLY if self.readonly else 0)
         return flags | (0 if self.exec_ok else libc.MS_NOEXEC)
 
 
@@ -54,7 +55,7 @@ def root_mounts(command: Command, arena: Path, scratch_bytes: int, extra: tuple[
     """Every mount of one bot's root, in the order they are made."""
     program = runtime_files(command.runtime, str(command.path))
     mounts = [Mount("bind", path, path) for path in program]
-    mounts += [Mount("bind", device, device, readonly=False, exec_ok=False) for device in DEVICES]
+    mounts += [Mount("bind", device, device, readonly=False, exec_ok=False, device=True) for device in DEVICES]
     mounts += [Mount("bind", str(path), str(path), exec_ok=False) for path in extra]
     mounts.append(Mount("tmpfs", "/tmp", readonly=False, exec_ok=False, data=f"size={scratch_bytes},mode=1777"))
     # Python and node bots never need to map an executable file from their own folder.

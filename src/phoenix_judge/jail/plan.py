@@ -39,5 +39,6 @@ class Child:
     stdout: int
     stderr: int
     status: int                     # the status pipe; setup_fds moves it to STATUS_FD
+    go: int                         # the judge writes one byte here once the bot is its child
     judge_pid: int
     in_pid_namespace: bool = False

@@ -12,9 +12,6 @@ from pathlib import Path
 from ..limits import Limits
 from .resolve import JAIL_PATH
 
-# Soft = hard: a bot is pid 1 of its pid namespace, and init ignores SIGXCPU, so the
-# hard limit (SIGKILL) is what stops it; the CPU it used names the verdict.
-CPU_HARD_EXTRA_S = 0
 # With a memory cgroup the cgroup enforces memory (an exact OOM verdict); RLIMIT_AS is
 # then only a backstop against absurd mappings, this many times the memory limit.
 AS_BACKSTOP_FACTOR = 4
@@ -27,9 +24,11 @@ def rlimits(limits: Limits, runtime: str, *, memory_cgroup: bool, own_uid: bool)
     runs under its own per-slot uid (else it would count the judge's processes).
     Node reserves a huge address space up front, so it is limited by the cgroup only.
     """
+    # Soft = hard: a bot is pid 1 of its pid namespace and init ignores SIGXCPU, so the
+    # hard limit's SIGKILL is what stops it; the CPU it used then names the verdict.
     cpu = max(1, math.ceil(limits.total_cpu_s))
     table = {
-        resource.RLIMIT_CPU: (cpu, cpu + CPU_HARD_EXTRA_S),
+        resource.RLIMIT_CPU: (cpu, cpu),
         resource.RLIMIT_NOFILE: (limits.open_files, limits.open_files),
         resource.RLIMIT_FSIZE: (limits.file_bytes, limits.file_bytes),
         resource.RLIMIT_CORE: (0, 0),

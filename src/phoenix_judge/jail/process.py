@@ -55,7 +55,7 @@ class BotProcess:
     """A running jailed bot. `stdin`, `stdout`, `stderr` are raw pipe fds the caller owns."""
 
     def __init__(self, pid: int, pipes: tuple[int, int, int], *, runtime: str, layers: dict[str, str],
-                 limits: Limits, tree: ProcessTree, kill_grace_s: float, cwd: Path) -> None:
+                 limits: Limits, tree: ProcessTree, kill_grace_s: float, cwd: Path, helper_pid: int = 0) -> None:
         self.pid = pid
         self.stdin, self.stdout, self.stderr = pipes
         self.runtime = runtime
@@ -66,6 +66,7 @@ class BotProcess:
         self._started = time.monotonic()
         self._started_wall = time.time()
         self.cwd = cwd
+        self._helper = helper_pid          # the pid namespace's init: a child of the judge, reaped by kill()
         self._pidfd = os.pidfd_open(pid)
         self._state = _State()
         self._last_cpu = 0.0
@@ -105,6 +106,14 @@ class BotProcess:
             self._last_cpu = max(self._last_cpu, measured)
         return self._last_cpu
 
+    def tree_pids(self) -> list[int]:
+        """Every live process of the bot's tree, as the judge sees them."""
+        return self._tree.pids()
+
+    def in_cgroup(self) -> bool:
+        """Is the bot accounted and contained by its slot's cgroup right now?"""
+        return hasattr(self._tree, "slot") and self.pid in self._tree.pids()
+
     def stop_for_security(self, syscall: str, why: str = "") -> None:
         """Called by the seccomp supervisor: record the forbidden call and SIGKILL the bot.
 
@@ -127,6 +136,7 @@ class BotProcess:
                 self._terminate()
         finally:
             self._sweep()
+            self._reap_helper()
             with self._lock:
                 self._state.done = True
                 os.close(self._pidfd)
@@ -150,6 +160,20 @@ class BotProcess:
             reap_strays(pids)
             time.sleep(0.001)
         log.warning("bot %d: processes survived %d kill rounds", self.pid, SWEEP_ROUNDS)
+
+    def _reap_helper(self) -> None:
+        """Kill the namespace's init; its death takes whatever is left in the namespace."""
+        if not self._helper:
+            return
+        try:
+            os.kill(self._helper, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self._helper, 0)
+        except ChildProcessError:
+            pass
+        self._helper = 0
 
     def _reap(self, flags: int) -> None:
         try:
@@ -208,7 +232,9 @@ def classify_exit(info: ExitInfo, limits: Limits) -> Fault | None:
         return Fault(Verdict.MEMORY_LIMIT,
                      f"killed by the out-of-memory killer at the {limits.memory_bytes // MIB} MiB limit",
                      detail=detail)
-    if info.signal == signal.SIGXCPU or (info.signal == signal.SIGKILL and info.cpu_s >= limits.total_cpu_s):
+    # RLIMIT_CPU's SIGKILL is the only SIGKILL left unexplained here; rusage can read a tick under the limit.
+    cpu_kill = info.signal == signal.SIGKILL and not info.killed_by_judge and info.cpu_s >= limits.total_cpu_s * 0.95
+    if info.signal == signal.SIGXCPU or cpu_kill:
         return Fault(Verdict.CPU_TIMEOUT,
                      f"used {info.cpu_s:.1f} s of CPU; the limit for the match is {limits.total_cpu_s:g} s",
                      detail=detail)

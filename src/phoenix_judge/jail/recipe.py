@@ -29,7 +29,8 @@ from .mounts import build_root
 from .plan import Child, Plan
 
 STATUS_FD = 3          # the status pipe's number in the child, closed by exec (O_CLOEXEC)
-FIRST_FREE_FD = 4
+GO_FD = 4              # the judge's "you are my child now" pipe, closed by exec
+FIRST_FREE_FD = 5
 CHILD_FAILED = 127
 NAMESPACES = libc.CLONE_NEWNS | libc.CLONE_NEWPID | libc.CLONE_NEWNET | libc.CLONE_NEWIPC | libc.CLONE_NEWUTS
 
@@ -53,10 +54,10 @@ def join_cgroup(plan: Plan, child: Child) -> None:
 def setup_fds(plan: Plan, child: Child) -> None:
     """stdin/stdout/stderr become the judge's pipes; every other fd is closed."""
     # Move every end above the target numbers first, so no dup2 clobbers another end.
-    high = [os.dup(fd) for fd in (child.stdin, child.stdout, child.stderr, child.status)]
+    high = [os.dup(fd) for fd in (child.stdin, child.stdout, child.stderr, child.status, child.go)]
     for target, fd in enumerate(high):
-        os.dup2(fd, target, inheritable=target != STATUS_FD)
-    child.status = STATUS_FD
+        os.dup2(fd, target, inheritable=target < STATUS_FD)
+    child.status, child.go = STATUS_FD, GO_FD
     os.closerange(FIRST_FREE_FD, os.sysconf("SC_OPEN_MAX"))
 
 
@@ -67,19 +68,54 @@ def unshare_namespaces(plan: Plan, child: Child) -> None:
 
 
 def become_bot(plan: Plan, child: Child) -> None:
-    """Fork the bot and exit. The bot (pid 1 of a new pid namespace, if any) waits until
-    it is re-parented to the judge, then takes its own session and PDEATHSIG."""
-    ready_r, ready_w = os.pipe()
+    """Fork the namespace's init (if there is a pid namespace), then the bot, and exit.
+
+    The bot is pid 2, not pid 1: an init ignores the signals it sends itself (so
+    `os.kill(os.getpid(), SIGSEGV)` or abort() would not end it). Both are re-parented
+    to the judge, a child subreaper, which waits for the bot directly.
+    """
+    init = os.fork() if plan.on("namespaces") else 0
+    if init == 0 and plan.on("namespaces"):
+        namespace_init(child)
     pid = os.fork()
     if pid:
-        tell_judge(child, "pid", pid)
+        tell_judge(child, "pid", f"{pid} {init}")
         os._exit(0)
-    os.close(ready_w)
-    os.read(ready_r, 1)                 # EOF: the set-up process has exited
-    os.close(ready_r)
+    wait_for_judge(child)
     child.in_pid_namespace = plan.on("namespaces")
     os.setsid()
     arm_pdeathsig(child)
+
+
+def wait_for_judge(child: Child) -> None:
+    # Not an EOF from the exiting parent: its fds close before it re-parents its children,
+    # and a PDEATHSIG armed in that window fires. The judge writes once it reaped the parent.
+    if os.read(child.go, 1) != b"g":
+        raise RuntimeError("the judge went away during set-up")
+
+
+def namespace_init(child: Child) -> NoReturn:
+    """Pid 1 of the bot's namespace: reap orphans until the judge kills it (or dies)."""
+    try:
+        wait_for_judge(child)
+        arm_pdeathsig(child)
+        os.closerange(0, os.sysconf("SC_OPEN_MAX"))     # no copy of the bot's pipes: EOF must reach the judge
+        os.setsid()
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        while True:
+            signal.sigwait({signal.SIGCHLD})
+            reap_all()
+    finally:
+        os._exit(CHILD_FAILED)
+
+
+def reap_all() -> None:
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return
 
 
 def arm_pdeathsig(child: Child) -> None:

@@ -19,15 +19,16 @@ STATUS_MAX = 4096
 
 
 class StatusReader:
-    def __init__(self, fd: int, setup_pid: int, plan: Plan, timeout_s: float) -> None:
-        self.fd, self.setup_pid, self.plan = fd, setup_pid, plan
+    def __init__(self, fd: int, go: int, setup_pid: int, plan: Plan, timeout_s: float) -> None:
+        self.fd, self.go, self.setup_pid, self.plan = fd, go, setup_pid, plan
         self.deadline = time.monotonic() + timeout_s
         self.bot_pid: int | None = None
+        self.init_pid = 0                        # pid 1 of the bot's pid namespace, 0 without one
         self.listener: int | None = None
         self._buffer = b""
 
-    def until_exec(self) -> tuple[int, int | None]:
-        """(bot pid, seccomp listener) once the bot exec'd; LaunchError if set-up failed."""
+    def until_exec(self) -> tuple[int, int, int | None]:
+        """(bot pid, namespace init pid, seccomp listener) once the bot exec'd; LaunchError if set-up failed."""
         try:
             for key, value in self._lines():
                 self._on(key, value)
@@ -37,12 +38,14 @@ class StatusReader:
         if self.bot_pid is None:
             self._abandon()
             raise LaunchError(f"{self._name()}: the jail set-up ended without starting the bot")
-        return self.bot_pid, self.listener
+        return self.bot_pid, self.init_pid, self.listener
 
     def _on(self, key: str, value: str) -> None:
         if key == "pid":
             os.waitpid(self.setup_pid, 0)        # the bot is ours once its set-up parent is gone
-            self.setup_pid, self.bot_pid = 0, int(value)
+            bot, init = (int(pid) for pid in value.split())
+            self.setup_pid, self.bot_pid, self.init_pid = 0, bot, init
+            os.write(self.go, b"gg" if init else b"g")
         elif key == "listener":
             self._take_listener(int(value))
         elif key == "fail":
@@ -86,7 +89,7 @@ class StatusReader:
         """Kill and reap whatever the failed launch left."""
         if self.listener is not None:
             os.close(self.listener)
-        for pid in (self.bot_pid, self.setup_pid):
+        for pid in (self.bot_pid, self.init_pid, self.setup_pid):
             if pid:
                 try:
                     os.kill(pid, signal.SIGKILL)

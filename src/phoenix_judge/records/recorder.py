@@ -62,8 +62,12 @@ class Recorder:
                          "scores": event.scores, "state": event.frame}
                 self._frame(frame)
                 self.movelog.write_json_line({"judge": True, "turn": event.turn, "judge_s": round(event.judge_s, 7)})
+                # A turn is on disk as soon as it is played: a judge killed later loses nothing before it.
+                self.replay.stream.flush()
+                self.movelog.stream.flush()
             case SeatFaulted(seat=seat, name=name, fault=fault):
                 self.errorlog.write_json_line({"seat": seat, "bot": name, **fault.to_json()})
+                self.errorlog.stream.flush()
             case MatchEnded():
                 pass
 
