@@ -1,0 +1,127 @@
+"""Attacks through the file system: secrets, other folders, the environment, /proc, symlinks."""
+from __future__ import annotations
+
+import os
+
+from hostile_lib import Attack, Context, describe, other_bot_folder, try_list, try_read
+
+CANARY_VARIABLE = "PHOENIX_SECRET_CANARY"
+KNOWN_ENV = {"PATH", "HOME", "LANG", "PYTHONDONTWRITEBYTECODE"}
+OUTSIDE_DIRS = ("/", "/tmp", "/var/tmp", "/dev/shm", "/root", "/etc", "/usr")
+PROC_SCAN_LIMIT = 4096
+
+
+def read_etc_shadow(ctx: Context) -> bool:
+    try_read(ctx, "shadow", "/etc/shadow")
+    try_read(ctx, "shadow-via-root", "/../../etc/shadow")
+    return False
+
+
+def read_judge_source(ctx: Context) -> bool:
+    """Read the judge's files (their paths are given: an attacker could guess them)."""
+    for path in ctx.args.secret_file:
+        try_read(ctx, "judge-file", path)
+        # Listing is only information: the jail may rebuild the folders on the way to the arena.
+        try_list(ctx, "judge-folder", os.path.dirname(path))
+    return False
+
+
+def read_other_bot(ctx: Context) -> bool:
+    here = os.path.basename(os.getcwd())
+    names = try_list(ctx, "match-folder", "..")
+    if names is not None and set(names) - {here}:
+        ctx.escaped("match-folder", f"sees {sorted(set(names) - {here})} next to its own folder")
+    other = other_bot_folder(ctx)
+    try_list(ctx, "other-folder", other)
+    try_read(ctx, "other-code", os.path.join(other, "bot.py"))
+    return False
+
+
+def write_outside_arena(ctx: Context) -> bool:
+    """Create a file named by the token everywhere; the test checks none reached the judge's disk."""
+    own = os.getcwd()
+    for folder in (*OUTSIDE_DIRS, os.path.dirname(own), other_bot_folder(ctx), *ctx.args.write_dir):
+        path = os.path.join(folder, f"hostile-{ctx.args.token}")
+        try:
+            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except OSError as exc:
+            ctx.report(f"write {folder}", "blocked", describe(exc))
+            continue
+        os.write(descriptor, ctx.args.token.encode())
+        os.close(descriptor)
+        # The private scratch /tmp is writable by design; the test decides from the judge's side.
+        outcome = "escaped" if folder in ctx.args.write_dir or folder.startswith(os.path.dirname(own)) else "info"
+        ctx.report(f"write {folder}", outcome, f"created {path}")
+    return False
+
+
+def dump_env(ctx: Context) -> bool:
+    ctx.report("environment", "info", dict(os.environ))
+    extra = set(os.environ) - KNOWN_ENV
+    if CANARY_VARIABLE in os.environ:
+        ctx.escaped("canary", "the judge's secret variable is in the environment")
+        ctx.leak("environment", os.environ[CANARY_VARIABLE].encode())
+    else:
+        ctx.report("canary", "blocked", f"not in the environment (extra variables: {sorted(extra)})")
+    try_read(ctx, "self-environ", "/proc/self/environ")  # the same, as the kernel keeps it
+    return False
+
+
+def proc_snoop(ctx: Context) -> bool:
+    """Walk /proc for other processes' command lines and environments."""
+    pids = try_list(ctx, "proc", "/proc")
+    if pids is None:
+        return False
+    own = str(os.getpid())
+    numeric = [pid for pid in pids if pid.isdigit()][:PROC_SCAN_LIMIT]
+    ctx.report("proc-count", "info", f"{len(numeric)} processes visible")
+    for pid in numeric:
+        if pid != own:
+            snoop_process(ctx, pid)
+    try_read(ctx, "init-root", "/proc/1/root/etc/shadow")
+    return False
+
+
+def snoop_process(ctx: Context, pid: str) -> None:
+    for name in ("cmdline", "environ"):
+        try:
+            with open(f"/proc/{pid}/{name}", "rb") as handle:
+                data = handle.read(65536)
+        except OSError:
+            continue
+        if CANARY_VARIABLE.encode() in data or b"pytest" in data:
+            ctx.escaped(f"proc {pid} {name}", "sees the judge")
+            ctx.leak(f"/proc/{pid}/{name}", data)
+
+
+def symlink_tricks(ctx: Context) -> bool:
+    """Reach judge-side files through links made in (or planted in) the bot's own folder."""
+    targets = {"link-shadow": "/etc/shadow", "link-other": other_bot_folder(ctx),
+               **{f"link-secret-{n}": p for n, p in enumerate(ctx.args.secret_file)}}
+    for link, target in targets.items():
+        if ctx.attempt(f"symlink {link}", lambda: os.symlink(target, link) or True):
+            follow(ctx, link)
+    for name in sorted(os.listdir(".")):
+        if name.startswith("planted-"):
+            follow(ctx, name)
+    for number, path in enumerate(ctx.args.secret_file):
+        if ctx.attempt(f"hardlink {path}", lambda: os.link(path, f"hard-{number}") or True):
+            ctx.escaped(f"hardlink {path}", "linked a judge-side file into its folder")
+            try_read(ctx, f"hardlink {path}", f"hard-{number}")
+    return False
+
+
+def follow(ctx: Context, link: str) -> None:
+    if os.path.isdir(link):
+        names = try_list(ctx, f"follow {link}", link)
+        if names:
+            ctx.escaped(f"follow {link}", f"lists {os.readlink(link)}: {names[:20]}")
+    else:
+        try_read(ctx, f"follow {link}", link)
+
+
+ATTACKS: dict[str, Attack] = {
+    "read-etc-shadow": read_etc_shadow, "read-judge-source": read_judge_source, "read-other-bot": read_other_bot,
+    "write-outside-arena": write_outside_arena, "dump-env": dump_env, "proc-snoop": proc_snoop,
+    "symlink-tricks": symlink_tricks,
+}

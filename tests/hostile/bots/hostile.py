@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""The hostile bot of Phoenix's hostile-bot suite: plays sky, then attacks the jail.
+
+    python3 hostile.py --do fork-bomb --token T [--at 2] [attack options]
+
+It speaks sky v1 by hand (no sky library): ready, then a legal Connect Four move
+for every state, until the first state whose turn id is >= --at; there it runs
+the attack named by --do (see ATTACKS) and then, if it still can, plays on.
+What each attack saw goes to stderr (hostile_lib explains the report lines).
+--token only marks the bot's command line, so the test can find any process it
+left behind. Standard library only.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, BinaryIO
+
+import attacks_files
+import attacks_ipc
+import attacks_process
+import attacks_protocol
+import attacks_resources
+from hostile_lib import Attack, Context, write_all
+
+ATTACKS: dict[str, Attack] = {**attacks_resources.ATTACKS, **attacks_files.ATTACKS,
+                              **attacks_ipc.ATTACKS, **attacks_process.ATTACKS, **attacks_protocol.ATTACKS}
+
+
+def main() -> int:
+    args = parse_args()
+    stdin = sys.stdin.buffer
+    hello = read_message(stdin)
+    if hello is None:
+        return 0
+    send({"type": "ready", "sky": 1, "name": "hostile"})
+    fired, previous, keep = False, None, []
+    while (message := read_message(stdin)) is not None:
+        if message.get("type") == "end":
+            return 0
+        if message.get("type") != "state":
+            continue
+        answered = False
+        if not fired and message["turn"] >= args.at:
+            fired = True
+            context = Context(args, hello, message, previous, keep)
+            answered = ATTACKS[args.do](context)
+        if not answered:
+            send({"type": "move", "turn": message["turn"], "move": message["observation"]["legal"][0]})
+        previous = message["turn"]
+    return 0
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Hostile sky bot for Phoenix's jail tests.")
+    parser.add_argument("--do", required=True, choices=sorted(ATTACKS), help="the attack")
+    parser.add_argument("--token", default="", help="marks this bot's processes (not used otherwise)")
+    parser.add_argument("--at", type=int, default=2, help="turn id at which to attack (default 2)")
+    parser.add_argument("--judge-pid", type=int, default=0, help="the judge's pid (kill-parent, ptrace)")
+    parser.add_argument("--port", type=int, default=0, help="the judge's TCP port on 127.0.0.1 (tcp-connect)")
+    parser.add_argument("--listen-port", type=int, default=0, help="the port to listen on (listen-socket)")
+    parser.add_argument("--unix-path", default="", help="the judge's unix socket path")
+    parser.add_argument("--abstract", default="", help="the judge's abstract unix socket name")
+    parser.add_argument("--secret-file", action="append", default=[], help="judge-side files to read")
+    parser.add_argument("--write-dir", action="append", default=[], help="judge-side folders to write in")
+    parser.add_argument("--shm-key", type=int, default=0, help="the judge's SysV shared memory key")
+    return parser.parse_args()
+
+
+def read_message(stdin: BinaryIO) -> dict[str, Any] | None:
+    line = stdin.readline()
+    return json.loads(line) if line else None
+
+
+def send(message: dict[str, Any]) -> None:
+    write_all(1, json.dumps(message, separators=(",", ":")).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
