@@ -70,6 +70,8 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     row("raise-rlimits", V.OK, "hard limits cannot be raised without CAP_SYS_RESOURCE"),
     # the protocol
     row("stdout-flood", (V.TIMEOUT, V.OUTPUT_LIMIT), "stale moves are discarded; the turn's move never comes"),
+    row("stale-flood", (V.OK, V.OUTPUT_LIMIT, V.PROTOCOL_ERROR),
+        "stale moves are discarded and counted, not each written to the move log", evidence=False),
     row("endless-line", V.OUTPUT_LIMIT, "line_bytes", words=("line",)),
     row("close-stdout-early", (V.CRASH, V.DISCONNECTED), "EOF on stdout ends the seat; the tree is killed"),
     row("malformed-json", V.PROTOCOL_ERROR, "sky framing", words=("json",)),

@@ -38,7 +38,9 @@ MOVE_TIMEOUT_S = 0.5
 LIMITS = {"startup_s": 5, "total_cpu_s": 2, "memory_mb": 256, "file_mb": 4, "open_files": 32,
           "processes": 32, "debug_bytes": 64 * 1024}
 DEBUG_NOTE_BYTES = 200           # the "[phoenix: N more bytes dropped]" line after a capped debug log
-MOVELOG_BOUND = 16 * 1024 * 1024  # a flood of valid lines must not blow up the move log
+# Whatever a bot sends, the move log of one Connect Four match stays small (a real one is ~10 KB):
+# discarded lines are counted, a flood of them must not grow the judge's records without end.
+MOVELOG_BOUND = 1024 * 1024
 
 
 def behaviour_params() -> list[Any]:

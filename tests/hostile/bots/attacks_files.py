@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from hostile_lib import Attack, Context, describe, other_bot_folder, try_list, try_read
+from hostile_lib import Attack, Context, describe, other_bot_folder, read_file, try_list, try_read
 
 CANARY_VARIABLE = "PHOENIX_SECRET_CANARY"
 KNOWN_ENV = {"PATH", "HOME", "LANG", "PYTHONDONTWRITEBYTECODE"}
@@ -63,7 +63,11 @@ def dump_env(ctx: Context) -> bool:
         ctx.leak("environment", os.environ[CANARY_VARIABLE].encode())
     else:
         ctx.report("canary", "blocked", f"not in the environment (extra variables: {sorted(extra)})")
-    try_read(ctx, "self-environ", "/proc/self/environ")  # the same, as the kernel keeps it
+    # The same, as the kernel keeps it (its own environment: only the canary would be a leak).
+    kept = ctx.attempt("self-environ", lambda: read_file("/proc/self/environ"))
+    if kept is not None and CANARY_VARIABLE.encode() in kept:
+        ctx.escaped("self-environ", "the judge's secret variable is in /proc/self/environ")
+        ctx.leak("/proc/self/environ", kept)
     return False
 
 

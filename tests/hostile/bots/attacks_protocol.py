@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import time
 
-from hostile_lib import Attack, Context, sleep_forever, write_all
+from hostile_lib import Attack, Context, move_for, read_message, send, sleep_forever, write_all
 
 NESTING = 100_000             # brackets: far past any recursion limit of a JSON parser
 CHUNK = 64 * 1024
+FLOOD_TURNS = 4               # stale-flood: own turns that get a flood before their answer
+FLOOD_SHARE = 0.5             # of the move time spent flooding, so the answer is still in time
 
 
 def stdout_flood(ctx: Context) -> bool:
@@ -17,6 +21,36 @@ def stdout_flood(ctx: Context) -> bool:
     block = (line + "\n").encode() * (CHUNK // (len(line) + 1))
     while True:
         write_all(1, block)
+
+
+def stale_flood(ctx: Context) -> bool:
+    """On each of the next FLOOD_TURNS turns: stale moves for half the move time, then the
+    right answer in time. Every line is valid sky; only the judge's records can suffer."""
+    state: dict | None = ctx.state
+    for _ in range(FLOOD_TURNS):
+        if state is None or state.get("type") == "end":
+            return True
+        flood_until(state["turn"] - 1, ctx, time.monotonic() + FLOOD_SHARE * ctx.limits["move_s"])
+        send(move_for(state))
+        state = next_state()
+    if state is not None and state.get("type") == "state":
+        send(move_for(state))
+    return True
+
+
+def flood_until(turn: int, ctx: Context, deadline: float) -> None:
+    line = json.dumps({"type": "move", "turn": turn, "move": ctx.legal_move()}, separators=(",", ":"))
+    block = (line + "\n").encode() * 64
+    while time.monotonic() < deadline:
+        write_all(1, block)
+
+
+def next_state() -> dict | None:
+    """The next state or end message (None at EOF)."""
+    while (message := read_message(sys.stdin.buffer)) is not None:
+        if message.get("type") in ("state", "end"):
+            return message
+    return None
 
 
 def endless_line(ctx: Context) -> bool:
@@ -51,6 +85,6 @@ def deep_json(ctx: Context) -> bool:
 
 
 ATTACKS: dict[str, Attack] = {
-    "stdout-flood": stdout_flood, "endless-line": endless_line, "close-stdout-early": close_stdout_early,
+    "stdout-flood": stdout_flood, "stale-flood": stale_flood, "endless-line": endless_line, "close-stdout-early": close_stdout_early,
     "malformed-json": malformed_json, "non-utf8-json": non_utf8_json, "deep-json": deep_json,
 }

@@ -13,16 +13,14 @@ left behind. Standard library only.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import Any, BinaryIO
 
 import attacks_files
 import attacks_ipc
 import attacks_process
 import attacks_protocol
 import attacks_resources
-from hostile_lib import Attack, Context, write_all
+from hostile_lib import Attack, Context, move_for, read_message, send
 
 ATTACKS: dict[str, Attack] = {**attacks_resources.ATTACKS, **attacks_files.ATTACKS,
                               **attacks_ipc.ATTACKS, **attacks_process.ATTACKS, **attacks_protocol.ATTACKS}
@@ -47,7 +45,7 @@ def main() -> int:
             context = Context(args, hello, message, previous, keep)
             answered = ATTACKS[args.do](context)
         if not answered:
-            send({"type": "move", "turn": message["turn"], "move": message["observation"]["legal"][0]})
+            send(move_for(message))
         previous = message["turn"]
     return 0
 
@@ -66,15 +64,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--write-dir", action="append", default=[], help="judge-side folders to write in")
     parser.add_argument("--shm-key", type=int, default=0, help="the judge's SysV shared memory key")
     return parser.parse_args()
-
-
-def read_message(stdin: BinaryIO) -> dict[str, Any] | None:
-    line = stdin.readline()
-    return json.loads(line) if line else None
-
-
-def send(message: dict[str, Any]) -> None:
-    write_all(1, json.dumps(message, separators=(",", ":")).encode() + b"\n")
 
 
 if __name__ == "__main__":

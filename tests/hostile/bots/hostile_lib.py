@@ -17,7 +17,7 @@ import time
 from argparse import Namespace
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 FOREVER_S = 3600.0
 LEAK_BYTES = 4096        # how much of a file an escaped read copies to stderr
@@ -82,6 +82,21 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+def read_message(stdin: BinaryIO) -> dict[str, Any] | None:
+    """The next engine message (None at EOF)."""
+    line = stdin.readline()
+    return json.loads(line) if line else None
+
+
+def send(message: dict[str, Any]) -> None:
+    write_all(1, json.dumps(message, separators=(",", ":")).encode() + b"\n")
+
+
+def move_for(state: dict[str, Any]) -> dict[str, Any]:
+    """The legal answer to `state`: its first legal column."""
+    return {"type": "move", "turn": state["turn"], "move": state["observation"]["legal"][0]}
 
 
 def sleep_forever() -> None:
