@@ -26,6 +26,7 @@ class Behaviour:
     runtime: str = "python3"             # "python3": tests/hostile/bots/hostile.py; "native": hostile.c
     root: bool = False                   # only the root-only layers stop it
     evidence: bool = True                # with verdict ok, the bot must report a refused step
+    args: tuple[str, ...] = ()           # extra arguments for the bot (e.g. --at -1: attack before ready)
 
     @property
     def id(self) -> str:
@@ -37,13 +38,14 @@ def row(name: str, verdicts: Verdict | tuple[Verdict, ...], why: str, **more: ob
     return Behaviour(name, wanted, why, **more)  # type: ignore[arg-type]
 
 
-def killed(name: str, *calls: str, runtime: str = "python3") -> Behaviour:
+def killed(name: str, *calls: str, runtime: str = "python3", args: tuple[str, ...] = ()) -> Behaviour:
     """A call in seccomp's hostile set: the bot is killed and the verdict names the call."""
     return Behaviour(name, frozenset({V.SECURITY_VIOLATION}), f"seccomp kills {'/'.join(calls)}",
-                     words=calls, runtime=runtime)
+                     words=calls, runtime=runtime, args=args)
 
 
 SPIN = (V.TIMEOUT, V.CPU_TIMEOUT)
+BEFORE_READY = ("--at", "-1")      # attacks that need longer than one move: run them under startup_s
 
 BEHAVIOURS: tuple[Behaviour, ...] = (
     # processes and privileges
@@ -68,6 +70,10 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     row("fill-scratch", V.OK, "private size-limited tmpfs /tmp (ENOSPC)", root=True),
     row("too-many-fds", V.OK, "RLIMIT_NOFILE"),
     row("raise-rlimits", V.OK, "hard limits cannot be raised without CAP_SYS_RESOURCE"),
+    row("prlimit-judge", V.OK, "seccomp allows prlimit64 on its own pid only; pid namespace"),
+    row("fill-arena", V.OK, "a size-bounded writable bot folder (the arena is on the judge's disk)", root=True,
+        args=BEFORE_READY),
+    killed("denied-syscall-storm", "denied", args=BEFORE_READY),
     # the protocol
     row("stdout-flood", (V.TIMEOUT, V.OUTPUT_LIMIT), "stale moves are discarded; the turn's move never comes"),
     row("stale-flood", (V.OK, V.OUTPUT_LIMIT, V.PROTOCOL_ERROR),
@@ -92,6 +98,7 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     row("unix-socket-path", V.OK, "seccomp denies socket; the path is not in the minimal root"),
     row("unix-socket-abstract", V.OK, "seccomp denies socket; abstract names are per network namespace"),
     row("sysv-shm", V.OK, "seccomp denies shmget; own IPC namespace"),
+    row("inherited-fds", V.OK, "every fd but the three pipes is closed before exec"),
     # only from C
     killed("int80-fork", "i386", "non-native", runtime="native"),
     killed("x32-fork", "x32", "non-native", runtime="native"),
@@ -100,4 +107,7 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     killed("fork-bomb", "clone", "fork", runtime="native"),
     row("memory-bomb", V.MEMORY_LIMIT, "memory cgroup OOM kill", words=("memory",), runtime="native", root=True),
     row("spin-ignore-signals", SPIN, "SIGKILL of the whole tree", runtime="native"),
+    killed("vfork", "vfork", runtime="native"),
+    row("clone3", V.OK, "seccomp answers clone3 with ENOSYS (its flags are out of a filter's reach)",
+        runtime="native"),
 )

@@ -120,6 +120,10 @@ def kill_leftovers(token: str) -> None:
     for process in psutil.process_iter(["cmdline"]):
         if token in " ".join(process.info["cmdline"] or ()):
             try:
-                os.kill(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                process.send_signal(signal.SIGKILL)
+                process.wait(SETTLE_S)          # reaps it when the judge (a subreaper) inherited it
+            except (psutil.NoSuchProcess, psutil.TimeoutExpired):
                 pass
+    for child in psutil.Process().children():
+        if child.status() == psutil.STATUS_ZOMBIE:
+            os.waitpid(child.pid, os.WNOHANG)

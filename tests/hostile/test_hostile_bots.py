@@ -84,12 +84,12 @@ def python_bot(behaviour: Behaviour, judge: JudgeSide, folder: Path) -> dict[str
     for name, target in planted.items():
         (folder / name).symlink_to(target)
     return {"name": "hostile", "dir": str(folder), "api": None,
-            "command": ["python3", "hostile.py", "--do", behaviour.name, *judge.bot_options()]}
+            "command": ["python3", "hostile.py", "--do", behaviour.name, *behaviour.args, *judge.bot_options()]}
 
 
 def c_bot(behaviour: Behaviour, judge: JudgeSide, folder: Path) -> dict[str, Any]:
     return {"name": "hostile", "dir": str(folder), "api": None,
-            "command": ["./hostile_c", "--do", behaviour.name, "--token", judge.token]}
+            "command": ["./hostile_c", "--do", behaviour.name, *behaviour.args, "--token", judge.token]}
 
 
 @pytest.mark.parametrize("behaviour", behaviour_params())
@@ -118,7 +118,9 @@ def check_verdicts(behaviour: Behaviour, result: MatchResult) -> list[str]:
                         f"({behaviour.why})")
     elif behaviour.words and not any(word in hostile.reason.lower() for word in behaviour.words):
         problems.append(f"the reason does not name {' or '.join(behaviour.words)}")
-    if other.verdict is not Verdict.OK or other.moves < 1:
+    # Seat 0 moves first: when it is out before its first move, the other never gets to move.
+    other_could_move = hostile.moves > 0 or hostile.verdict is Verdict.OK
+    if other.verdict is not Verdict.OK or (other_could_move and other.moves < 1):
         problems.append(f"the other bot was harmed: {other.verdict} ({other.reason}), {other.moves} moves")
     if result.termination not in (Termination.GAME_OVER, Termination.MAX_ITERS):
         problems.append(f"the match did not complete: {result.termination}")

@@ -9,6 +9,7 @@ CANARY_VARIABLE = "PHOENIX_SECRET_CANARY"
 KNOWN_ENV = {"PATH", "HOME", "LANG", "PYTHONDONTWRITEBYTECODE"}
 OUTSIDE_DIRS = ("/", "/tmp", "/var/tmp", "/dev/shm", "/root", "/etc", "/usr")
 PROC_SCAN_LIMIT = 4096
+FD_SCAN = 4096
 
 
 def read_etc_shadow(ctx: Context) -> bool:
@@ -98,6 +99,22 @@ def snoop_process(ctx: Context, pid: str) -> None:
             ctx.leak(f"/proc/{pid}/{name}", data)
 
 
+def inherited_fds(ctx: Context) -> bool:
+    """Any fd beyond the three pipes came from the judge (a listener, a log, another bot's pipe)."""
+    found = []
+    for fd in range(3, FD_SCAN):
+        try:
+            info = os.fstat(fd)
+        except OSError:
+            continue
+        found.append(f"fd {fd}: mode {info.st_mode:o}, inode {info.st_ino}")
+    if found:
+        ctx.escaped("fds", f"inherited {found}")
+    else:
+        ctx.report("fds", "blocked", f"no fd open beyond 0, 1, 2 (checked up to {FD_SCAN})")
+    return False
+
+
 def symlink_tricks(ctx: Context) -> bool:
     """Reach judge-side files through links made in (or planted in) the bot's own folder."""
     targets = {"link-shadow": "/etc/shadow", "link-other": other_bot_folder(ctx),
@@ -127,5 +144,5 @@ def follow(ctx: Context, link: str) -> None:
 ATTACKS: dict[str, Attack] = {
     "read-etc-shadow": read_etc_shadow, "read-judge-source": read_judge_source, "read-other-bot": read_other_bot,
     "write-outside-arena": write_outside_arena, "dump-env": dump_env, "proc-snoop": proc_snoop,
-    "symlink-tricks": symlink_tricks,
+    "symlink-tricks": symlink_tricks, "inherited-fds": inherited_fds,
 }

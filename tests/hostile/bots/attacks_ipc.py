@@ -10,6 +10,7 @@ from hostile_lib import Attack, Context, errno_error
 CONNECT_TIMEOUT_S = 0.3
 IPC_CREAT = 0o1000
 SHM_BYTES = 4096
+STORM_CALLS = 30_000          # denied calls in a row; the judge answers each one
 
 
 def tcp_connect(ctx: Context) -> bool:
@@ -91,7 +92,22 @@ def sysv_shm(ctx: Context) -> bool:
     return False
 
 
+def denied_syscall_storm(ctx: Context) -> bool:
+    """Make the judge answer one denied call after another (socket: denied, not killed)."""
+    denied = 0
+    for _ in range(STORM_CALLS):
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        except OSError:
+            denied += 1
+            continue
+        ctx.escaped("socket", "a socket was created")
+        return False
+    ctx.report("storm", "info", f"{denied} denied calls and still running")
+    return False
+
+
 ATTACKS: dict[str, Attack] = {
     "tcp-connect": tcp_connect, "listen-socket": listen_socket, "unix-socket-path": unix_socket_path,
-    "unix-socket-abstract": unix_socket_abstract, "sysv-shm": sysv_shm,
+    "unix-socket-abstract": unix_socket_abstract, "sysv-shm": sysv_shm, "denied-syscall-storm": denied_syscall_storm,
 }

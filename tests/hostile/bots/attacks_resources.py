@@ -14,6 +14,7 @@ THREAD_STACK = 256 * 1024     # small stacks, so the process limit stops the bom
 MEMORY_CHUNK = 16 * MIB
 FILE_CAP = 256 * MIB          # huge-file gives up (an escape) past this
 SCRATCH_CAP = 64 * MIB        # fill-scratch gives up (an escape) past this
+ARENA_CAP = 256 * MIB         # fill-arena gives up (an escape: the host's disk has no bound) past this
 FD_CAP = 100_000
 IGNORED_SIGNALS = (signal.SIGTERM, signal.SIGXCPU, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1,
                    signal.SIGUSR2, signal.SIGALRM, signal.SIGXFSZ)
@@ -93,18 +94,30 @@ def huge_file(ctx: Context) -> bool:
 
 def fill_scratch(ctx: Context) -> bool:
     """Fill /tmp with files under the file-size limit until the disk is full."""
+    fill(ctx, "fill-scratch", f"/tmp/hostile-{ctx.args.token}", SCRATCH_CAP)
+    return False
+
+
+def fill_arena(ctx: Context) -> bool:
+    """The same in the bot's own folder, the one place it may write that is on the judge's disk."""
+    fill(ctx, "fill-arena", "fill", ARENA_CAP)
+    return False
+
+
+def fill(ctx: Context, step: str, prefix: str, cap: int) -> None:
+    """Write files just under the file-size limit until refused; reaching `cap` is an escape."""
     size = min(ctx.limits["file_bytes"] // 2, 4 * MIB) or MIB
+    block = b"\x5a" * size
     written, index = 0, 0
     try:
-        while written < SCRATCH_CAP:
-            with open(f"/tmp/hostile-{ctx.args.token}-{index}", "wb") as handle:
-                handle.write(b"\x5a" * size)
+        while written < cap:
+            with open(f"{prefix}-{index}", "wb") as handle:
+                handle.write(block)
             written, index = written + size, index + 1
     except OSError as exc:
-        ctx.report("fill-scratch", "blocked", f"{describe(exc)} after {written} bytes")
-        return False
-    ctx.escaped("fill-scratch", f"wrote {written} bytes to /tmp without running out of space")
-    return False
+        ctx.report(step, "blocked", f"{describe(exc)} after {written} bytes")
+        return
+    ctx.escaped(step, f"wrote {written} bytes in {index} files without running out of space")
 
 
 def too_many_fds(ctx: Context) -> bool:
@@ -125,6 +138,17 @@ RAISED = {"CPU": resource.RLIMIT_CPU, "AS": resource.RLIMIT_AS, "NOFILE": resour
           "NPROC": resource.RLIMIT_NPROC, "FSIZE": resource.RLIMIT_FSIZE}
 
 
+def prlimit_judge(ctx: Context) -> bool:
+    """Read, then set (to the same value), a limit of the judge's process."""
+    pid = ctx.args.judge_pid
+    current = ctx.attempt("prlimit read", lambda: resource.prlimit(pid, resource.RLIMIT_CORE))
+    if current is not None:
+        ctx.escaped("prlimit read", f"reads the judge's RLIMIT_CORE {current}")
+        if ctx.attempt("prlimit set", lambda: resource.prlimit(pid, resource.RLIMIT_CORE, current)):
+            ctx.escaped("prlimit set", "can set the judge's limits")
+    return False
+
+
 def raise_rlimits(ctx: Context) -> bool:
     """Try to lift each hard limit to unlimited."""
     for name, which in RAISED.items():
@@ -142,5 +166,6 @@ ATTACKS: dict[str, Attack] = {
     "thread-bomb": thread_bomb, "memory-bomb": memory_bomb, "cpu-spin": cpu_spin,
     "sleep-forever": sleep_forever_attack, "ignore-signals-spin": ignore_signals_spin,
     "stderr-flood": stderr_flood, "huge-file": huge_file, "fill-scratch": fill_scratch,
-    "too-many-fds": too_many_fds, "raise-rlimits": raise_rlimits,
+    "too-many-fds": too_many_fds, "raise-rlimits": raise_rlimits, "fill-arena": fill_arena,
+    "prlimit-judge": prlimit_judge,
 }

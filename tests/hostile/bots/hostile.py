@@ -6,6 +6,7 @@
 It speaks sky v1 by hand (no sky library): ready, then a legal Connect Four move
 for every state, until the first state whose turn id is >= --at; there it runs
 the attack named by --do (see ATTACKS) and then, if it still can, plays on.
+With --at -1 the attack runs before ready, under the (longer) start-up limit.
 What each attack saw goes to stderr (hostile_lib explains the report lines).
 --token only marks the bot's command line, so the test can find any process it
 left behind. Standard library only.
@@ -32,8 +33,11 @@ def main() -> int:
     hello = read_message(stdin)
     if hello is None:
         return 0
+    keep: list[object] = []
+    if args.at < 0:                 # before ready: the start-up limit is longer than a move's
+        ATTACKS[args.do](Context(args, hello, {}, None, keep))
     send({"type": "ready", "sky": 1, "name": "hostile"})
-    fired, previous, keep = False, None, []
+    fired, previous = args.at < 0, None
     while (message := read_message(stdin)) is not None:
         if message.get("type") == "end":
             return 0
@@ -54,7 +58,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Hostile sky bot for Phoenix's jail tests.")
     parser.add_argument("--do", required=True, choices=sorted(ATTACKS), help="the attack")
     parser.add_argument("--token", default="", help="marks this bot's processes (not used otherwise)")
-    parser.add_argument("--at", type=int, default=2, help="turn id at which to attack (default 2)")
+    parser.add_argument("--at", type=int, default=2, help="turn id at which to attack (default 2; -1: before ready)")
     parser.add_argument("--judge-pid", type=int, default=0, help="the judge's pid (kill-parent, ptrace)")
     parser.add_argument("--port", type=int, default=0, help="the judge's TCP port on 127.0.0.1 (tcp-connect)")
     parser.add_argument("--listen-port", type=int, default=0, help="the port to listen on (listen-socket)")

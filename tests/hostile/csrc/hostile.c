@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/sched.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -124,6 +125,34 @@ static int clone_newuser(void) {
     return 0;
 }
 
+static int vfork_attack(void) {
+    pid_t pid = vfork();
+    if (pid == 0) _exit(0);
+    if (pid > 0) {
+        waitpid(pid, NULL, 0);
+        report("vfork", "escaped", "a child process was created");
+    } else {
+        report_errno("vfork", errno);
+    }
+    return 0;
+}
+
+/* clone3 keeps its flags in memory, where a seccomp filter cannot look: it must fail (ENOSYS). */
+static int clone3_fork(void) {
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) syscall(SYS_exit, 0);
+    if (pid > 0) {
+        waitpid((pid_t)pid, NULL, 0);
+        report("clone3", "escaped", "a child process was created");
+    } else {
+        report_errno("clone3", errno);
+    }
+    return 0;
+}
+
 struct attack {
     const char *name;
     int (*run)(void);   /* returns 1 when it answered the turn itself (or never will) */
@@ -132,7 +161,7 @@ struct attack {
 static const struct attack attacks[] = {
     {"fork-bomb", fork_bomb},   {"memory-bomb", memory_bomb}, {"spin-ignore-signals", spin_ignore_signals},
     {"int80-fork", int80_fork}, {"x32-fork", x32_fork},       {"raw-socket", raw_socket},
-    {"clone-newuser", clone_newuser},
+    {"clone-newuser", clone_newuser}, {"vfork", vfork_attack},     {"clone3", clone3_fork},
 };
 
 static const struct attack *find_attack(const char *name) {
