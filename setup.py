@@ -9,7 +9,6 @@ setup(
     package_dir={"": "src"},
     packages=find_packages("src"),
     package_data={"phoenix_judge": ["config/schemas/*.json", "games/*/schemas/*.json", "games/schemas/*.json"]},
-    include_package_data=True,
     install_requires=[
         "python-prctl>=1.8",
         "pyseccomp>=0.1.2",

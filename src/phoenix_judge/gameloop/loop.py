@@ -80,8 +80,9 @@ class TurnLoop:
             if self._send(seat, lambda: seat.channel.send_state(self.turn, observation, deadline)):
                 waiting[seat.index] = seat.channel
         cpu_before = {i: self._cpu(self.seats[i]) for i in waiting} if self.limits.move_cpu_s else {}
+        waiting_since = time.monotonic()
         replies = collect(waiting, deadline)
-        waited = time.monotonic() - asked
+        waited = time.monotonic() - waiting_since
         moves: dict[int, Any] = {}
         for index, reply in replies.items():
             seat = self.seats[index]

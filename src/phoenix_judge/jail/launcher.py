@@ -80,6 +80,9 @@ def make_plan(command: Command, cwd: Path, limits: Limits, slot: int, settings: 
         cap_last=int(Path("/proc/sys/kernel/cap_last_cap").read_text()),
         # In its pid namespace the bot is always pid 2, so one compiled filter fits every launch.
         bpf=seccomp.compile_bpf(command.runtime, NAMESPACE_BOT_PID) if {"seccomp", "namespaces"} <= on else None,
+        user_namespace="namespaces" in on and os.geteuid() != 0,
+        outer_uid=os.geteuid(),
+        outer_gid=os.getegid(),
     )
 
 

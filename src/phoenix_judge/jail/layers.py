@@ -10,7 +10,9 @@ import functools
 import os
 from pathlib import Path
 
+from . import libc
 from .cgroups import CgroupUnavailable, Cgroups
+from .recipe import NAMESPACES, map_own_ids
 from .seccomp import SeccompUnavailable, _pyseccomp
 from .settings import ACTIVE, LAYERS, SandboxSettings, missing
 
@@ -41,16 +43,40 @@ def seccomp_status() -> str:
 
 
 @functools.cache
+def user_namespaces() -> str:
+    """ACTIVE if this user can create a user namespace with the jail's namespaces in it, else why not."""
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(ready_r)
+            libc.unshare(libc.CLONE_NEWUSER | NAMESPACES)
+            map_own_ids(os.geteuid(), os.getegid())
+            libc.mount("tmpfs", "/", "tmpfs", 0, "size=4k")   # mounting is what the root needs
+            os.write(ready_w, b"ok")
+        except BaseException as exc:  # the child must never return into the judge's code
+            os.write(ready_w, str(exc).encode(errors="replace")[:500])
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    with os.fdopen(ready_r, "rb") as reader:
+        answer = reader.read().decode(errors="replace")
+    os.waitpid(pid, 0)
+    return ACTIVE if answer == "ok" else missing(f"{NOT_ROOT} and it cannot create user namespaces: {answer}")
+
+
+@functools.cache
 def machine_layers() -> dict[str, str]:
     """Each layer's status on this machine for this user, before any settings."""
     root = os.geteuid() == 0
     manager = cgroups()
-    privileged = ACTIVE if root else missing(f"{NOT_ROOT}; unprivileged user namespaces are not used")
+    privileged = ACTIVE if root else user_namespaces()
     return {
         "cgroups": ACTIVE if isinstance(manager, Cgroups) else missing(manager),
         "namespaces": privileged,
         "pivot_root": privileged,
-        "uid": ACTIVE if root else missing(f"{NOT_ROOT}: every bot runs as the judge's own uid"),
+        "uid": ACTIVE if root else missing(f"{NOT_ROOT}: every bot runs as the judge's own uid "
+                                           "(root without capabilities in its user namespace)"),
         "rlimits": ACTIVE,
         "no_new_privs": ACTIVE,
         "seccomp": seccomp_status(),

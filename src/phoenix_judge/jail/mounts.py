@@ -30,6 +30,8 @@ NATIVE_LIBRARY_DIRS = ("/lib/x86_64-linux-gnu", "/lib64")
 SKIPPED_EXTENSIONS = ("_tkinter",)
 ROOT_TMPFS = "size=1m,mode=0755"
 HIDDEN = libc.MS_NOSUID | libc.MS_NODEV
+# statvfs ST_* bits equal the MS_* mount flags: rdonly, nosuid, nodev, noexec, noatime, nodiratime, relatime.
+KEPT_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x400 | 0x800 | 0x1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,5 +140,7 @@ def place(mount: Mount, stage: str) -> None:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
     libc.mount(mount.source, target, None, libc.MS_BIND | libc.MS_REC)
-    # A bind mount ignores flags; they apply on a remount of the bind (mount(2)).
-    libc.mount(None, target, None, libc.MS_REMOUNT | libc.MS_BIND | mount.flags)
+    # A bind mount ignores flags; they apply on a remount of the bind (mount(2)). The
+    # source's own restrictions are kept: in a user namespace they are locked anyway.
+    kept = os.statvfs(mount.source).f_flag & KEPT_FLAGS
+    libc.mount(None, target, None, libc.MS_REMOUNT | libc.MS_BIND | mount.flags | kept)

@@ -26,6 +26,9 @@ class Plan:
     cap_last: int = 40
     bpf: bytes | None = None                   # compiled filter; None: compile in the child (own pid)
     hostname: str = "phoenix"
+    user_namespace: bool = False               # not root: namespaces owned by a new user namespace
+    outer_uid: int = 0                         # the judge's ids, mapped to 0 in that user namespace
+    outer_gid: int = 0
 
     def on(self, layer: str) -> bool:
         return self.layers.get(layer) == ACTIVE

@@ -124,7 +124,10 @@ class BotProcess:
                 return
             if self._state.security is None:
                 self._state.security, self._state.security_why = syscall, why
-            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            try:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                return                                 # it died meanwhile; the owner reaps it
             self._tree.signal(signal.SIGKILL)
 
     def kill(self) -> None:

@@ -62,9 +62,21 @@ def setup_fds(plan: Plan, child: Child) -> None:
 
 
 def unshare_namespaces(plan: Plan, child: Child) -> None:
-    if plan.on("namespaces"):
-        libc.unshare(NAMESPACES)
-        libc.sethostname(plan.hostname)
+    """New namespaces; a judge that is not root first gets a user namespace owning them,
+    in which its own uid is root (and the only uid there is)."""
+    if not plan.on("namespaces"):
+        return
+    libc.unshare(NAMESPACES | (libc.CLONE_NEWUSER if plan.user_namespace else 0))
+    if plan.user_namespace:
+        map_own_ids(plan.outer_uid, plan.outer_gid)
+    libc.sethostname(plan.hostname)
+
+
+def map_own_ids(uid: int, gid: int) -> None:
+    """user_namespaces(7): an unprivileged process may map only its own ids, and must deny setgroups first."""
+    for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
 
 
 def become_bot(plan: Plan, child: Child) -> None:
@@ -134,17 +146,27 @@ def setup_root(plan: Plan, child: Child) -> None:
 
 
 def drop_credentials(plan: Plan, child: Child) -> None:
-    """Per-slot uid/gid, no supplementary groups, no capabilities, empty bounding set."""
+    """Per-slot uid/gid, no supplementary groups, no capabilities, empty bounding set.
+
+    In a user namespace (a judge that is not root) the only uid is the judge's own, seen
+    as 0: the bot keeps it but loses every capability (an empty bounding set and
+    inheritable set leave root nothing at exec)."""
+    if plan.user_namespace:
+        drop_capabilities(plan)
     if not plan.on("uid"):
         return
-    for cap in range(plan.cap_last + 1):
-        prctl.capbset_drop(cap)
+    drop_capabilities(plan)
     os.setgroups([])
     os.setresgid(plan.gid, plan.gid, plan.gid)
     os.setresuid(plan.uid, plan.uid, plan.uid)     # clears permitted/effective/ambient caps
-    prctl.cap_inheritable.limit()
     if prctl.cap_permitted.setuid or prctl.cap_effective.sys_admin:
         raise RuntimeError("capabilities survived the uid change")
+
+
+def drop_capabilities(plan: Plan) -> None:
+    for cap in range(plan.cap_last + 1):
+        prctl.capbset_drop(cap)
+    prctl.cap_inheritable.limit()
 
 
 def rearm_pdeathsig(plan: Plan, child: Child) -> None:

@@ -15,7 +15,7 @@ import functools
 import os
 import tempfile
 
-from .syscalls import OWN_PID, Action, Policy, POLICIES
+from .syscalls import OWN_PID, POLICIES, Action
 
 SECCOMP_SET_MODE_FILTER = 1
 SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3
