@@ -2,8 +2,9 @@
 
 One row per attack: the hostile bot's --do name, the verdicts that mean the jail
 stopped it (for the seccomp kills, words of which one must name the system call in
-the reason), and whether stopping it needs the root-only layers (namespaces,
-pivot_root, per-slot uid, cgroups). An attack the jail merely refuses (an errno)
+the reason), and whether stopping it needs the layers only a root judge has
+(cgroups, per-slot uid; an ordinary user gets namespaces and the minimal root through
+a user namespace, see docs/sandbox.md "Unprivileged mode"). An attack the jail merely refuses (an errno)
 leaves the bot playing on with verdict ok; the bot must then report at least one
 refused step (`evidence`), unless the proof is on the judge's side only.
 `why` is what stops it in the jail's design (docs/sandbox.md).
@@ -67,11 +68,11 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     row("ignore-signals-spin", SPIN, "SIGKILL of the whole tree"),
     row("stderr-flood", V.OK, "the debug log keeps debug_bytes, counts the rest", evidence=False),
     row("huge-file", V.OUTPUT_LIMIT, "RLIMIT_FSIZE (EFBIG)", words=("file",)),
-    row("fill-scratch", V.OK, "private size-limited tmpfs /tmp (ENOSPC)", root=True),
+    row("fill-scratch", V.OK, "private size-limited tmpfs /tmp (ENOSPC)"),
     row("too-many-fds", V.OK, "RLIMIT_NOFILE"),
     row("raise-rlimits", V.OK, "hard limits cannot be raised without CAP_SYS_RESOURCE"),
     row("prlimit-judge", V.OK, "seccomp allows prlimit64 on its own pid only; pid namespace"),
-    row("fill-arena", V.OK, "a size-bounded writable bot folder (the arena is on the judge's disk)", root=True,
+    row("fill-arena", V.OK, "a size-bounded writable bot folder (the arena is on the judge's disk)",
         args=BEFORE_READY),
     killed("denied-syscall-storm", "denied", args=BEFORE_READY),
     # the protocol
@@ -85,12 +86,12 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     row("deep-json", V.PROTOCOL_ERROR, "sky nesting limit", words=("nest", "deep", "depth")),
     # files, environment, /proc
     row("read-etc-shadow", V.OK, "minimal root (no /etc); per-slot uid"),
-    row("read-judge-source", V.OK, "minimal root: only the interpreter, the arena, /tmp, /dev", root=True),
-    row("read-other-bot", V.OK, "minimal root: only the bot's own arena folder", root=True),
-    row("write-outside-arena", V.OK, "read-only root, private /tmp, per-slot uid", root=True),
+    row("read-judge-source", V.OK, "minimal root: only the interpreter, the arena, /tmp, /dev"),
+    row("read-other-bot", V.OK, "minimal root: only the bot's own arena folder"),
+    row("write-outside-arena", V.OK, "read-only root, private /tmp"),
     row("dump-env", V.OK, "clean environment"),
-    row("proc-snoop", V.OK, "pid namespace, no host /proc in the minimal root", root=True),
-    row("symlink-tricks", V.OK, "links resolve inside the minimal root; the judge never follows them", root=True),
+    row("proc-snoop", V.OK, "pid namespace, no host /proc in the minimal root"),
+    row("symlink-tricks", V.OK, "links resolve inside the minimal root; the judge never follows them"),
     # talking to the judge or the host
     row("tcp-connect", V.OK, "seccomp denies socket (EPERM); empty network namespace"),
     row("listen-socket", V.OK, "seccomp denies socket; a listener would be in its own network namespace",

@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 PYTHON_BOT = HERE / "bots"
 C_SOURCE = HERE / "csrc" / "hostile.c"
 STATIC_LIBC = Path("/usr/lib/x86_64-linux-gnu/libc.a")
-NOT_ROOT = "needs root: only the root-only layers (namespaces, pivot_root, per-slot uid, cgroups) stop it"
+NOT_ROOT = "needs root: only the root-only layers (cgroups, per-slot uid) stop it"
 MOVE_TIMEOUT_S = 0.5
 LIMITS = {"startup_s": 5, "total_cpu_s": 2, "memory_mb": 256, "file_mb": 4, "open_files": 32,
           "processes": 32, "debug_bytes": 64 * 1024}
