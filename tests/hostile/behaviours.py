@@ -92,6 +92,9 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     row("dump-env", V.OK, "clean environment"),
     row("proc-snoop", V.OK, "pid namespace, no host /proc in the minimal root"),
     row("symlink-tricks", V.OK, "links resolve inside the minimal root; the judge never follows them"),
+    row("deep-directory-tree", V.OK, "the judge walks and removes the arena without recursion limits",
+        evidence=False),
+    row("arena-trap", V.OK, "the judge removes the arena whatever the modes in it", evidence=False),
     # talking to the judge or the host
     row("tcp-connect", V.OK, "seccomp denies socket (EPERM); empty network namespace"),
     row("listen-socket", V.OK, "seccomp denies socket; a listener would be in its own network namespace",

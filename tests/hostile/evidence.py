@@ -5,8 +5,9 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,26 +57,38 @@ def leaks(records: dict[str, str], secret_texts: dict[str, str]) -> list[str]:
     return found
 
 
+def walk(folder: Path, skip: Iterable[str] = ()) -> Iterator[os.DirEntry[str]]:
+    """Every entry under `folder`, without recursion (a bot may leave a tree thousands deep),
+    without following links; `skip` names are left out at the top, SKIPPED ones anywhere."""
+    stack = [str(folder)]
+    top_skip = SKIPPED | set(skip)
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue                     # unreadable or a path over PATH_MAX: nothing to compare
+        for entry in entries:
+            if entry.name in (top_skip if current == str(folder) else SKIPPED):
+                continue
+            yield entry
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+
+
 def tree_state(folder: Path, skip: Iterable[str] = ()) -> dict[str, tuple[Any, ...]]:
-    """Every entry under `folder` (minus `skip` at the top and SKIPPED anywhere): kind, size, mtime."""
+    """Every entry under `folder` (see `walk`): kind, size, mtime."""
     state = {}
-    skipped = SKIPPED | set(skip)
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED and not (root == str(folder) and d in skipped))
-        for name in files + dirs:
-            path = os.path.join(root, name)
-            info = os.lstat(path)
-            state[os.path.relpath(path, folder)] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    for entry in walk(folder, skip):
+        info = entry.stat(follow_symlinks=False)
+        state[os.path.relpath(entry.path, folder)] = (info.st_mode, info.st_size, info.st_mtime_ns)
     return state
 
 
 def files_named(token: str, folders: Iterable[Path]) -> list[str]:
     """Files whose name holds the token: at the top of the host folders, anywhere under the others."""
     found = [str(path) for folder in OUTSIDE_DIRS for path in _top_level(folder) if token in path.name]
-    for folder in folders:
-        for root, dirs, files in os.walk(folder):
-            found += [os.path.join(root, name) for name in files + dirs if token in name]
-    return found
+    return found + [entry.path for folder in folders for entry in walk(folder) if token in entry.name]
 
 
 def _top_level(folder: Path) -> list[Path]:
@@ -94,17 +107,34 @@ def remove_files(paths: Iterable[str]) -> None:
             Path(path).unlink(missing_ok=True)
 
 
+def remove_tree(path: Path) -> None:
+    """Remove what a bot left however deep or locked it is (rm copes where shutil.rmtree recurses)."""
+    if path.exists():
+        subprocess.run(["chmod", "-R", "u+rwx", str(path)], check=False, capture_output=True)
+        subprocess.run(["rm", "-rf", str(path)], check=False, capture_output=True)
+
+
 def leftover_processes(token: str, arena: Path) -> list[str]:
-    """Processes marked by the token or running in the arena; zombies the judge left unreaped."""
-    found = []
+    """Processes marked by the token or running in the arena, and any child of the judge:
+    bots and their namespace inits are re-parented to the judge (a subreaper), so after a
+    match it has no child left, not even a zombie."""
+    found = {}
     for process in psutil.process_iter(["pid", "cmdline", "cwd", "status"]):
         info = process.info
         cmdline = " ".join(info["cmdline"] or ())
         if token in cmdline or str(arena) in (info["cwd"] or ""):
-            found.append(f"pid {info['pid']} ({info['status']}): {cmdline[:120]}")
-    me = psutil.Process()
-    found += [f"zombie child {child.pid}" for child in me.children() if child.status() == psutil.STATUS_ZOMBIE]
-    return found
+            found[info["pid"]] = f"pid {info['pid']} ({info['status']}): {cmdline[:120]}"
+    for child in psutil.Process().children(recursive=True):
+        found.setdefault(child.pid, f"child of the judge {child.pid} ({_status(child)}, started "
+                                    f"{time.time() - child.create_time():.1f} s ago)")
+    return list(found.values())
+
+
+def _status(process: psutil.Process) -> str:
+    try:
+        return process.status()
+    except psutil.NoSuchProcess:
+        return "gone"
 
 
 def settle(check: Callable[[], list[str]], timeout_s: float = SETTLE_S) -> list[str]:
@@ -116,14 +146,21 @@ def settle(check: Callable[[], list[str]], timeout_s: float = SETTLE_S) -> list[
 
 
 def kill_leftovers(token: str) -> None:
-    """Clean up after a jail that let processes escape, so one failure does not spoil the next test."""
-    for process in psutil.process_iter(["cmdline"]):
-        if token in " ".join(process.info["cmdline"] or ()):
-            try:
-                process.send_signal(signal.SIGKILL)
-                process.wait(SETTLE_S)          # reaps it when the judge (a subreaper) inherited it
-            except (psutil.NoSuchProcess, psutil.TimeoutExpired):
-                pass
-    for child in psutil.Process().children():
-        if child.status() == psutil.STATUS_ZOMBIE:
-            os.waitpid(child.pid, os.WNOHANG)
+    """Clean up after a jail (or a judge) that left processes, so one failure does not spoil
+    the next test: the token's processes and every child of the judge are killed and reaped,
+    until none is left (killing a namespace init re-parents what it held to the judge)."""
+    settle(lambda: _kill_round(token))
+
+
+def _kill_round(token: str) -> list[str]:
+    marked = [p for p in psutil.process_iter(["cmdline"]) if token in " ".join(p.info["cmdline"] or ())]
+    victims = marked + psutil.Process().children(recursive=True)
+    for process in victims:
+        try:
+            process.send_signal(signal.SIGKILL)
+        except psutil.NoSuchProcess:
+            pass
+    # Reaps the judge's children; a dying namespace init only exits once its namespace's
+    # other tasks are reaped, so it may take another round.
+    psutil.wait_procs(victims, timeout=0.1)
+    return [str(process.pid) for process in victims]

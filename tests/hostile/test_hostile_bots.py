@@ -21,7 +21,7 @@ import pytest
 from behaviours import BEHAVIOURS, Behaviour
 from conftest import assert_all_records, sample
 from evidence import (ROOT, files_named, judge_secrets, kill_leftovers, leaks, leftover_processes, remove_files,
-                      reports, settle, tree_state)
+                      remove_tree, reports, settle, tree_state)
 from judge_side import JudgeSide
 from phoenix_judge.config.game_config import load_config
 from phoenix_judge.match import play_match
@@ -73,6 +73,7 @@ def judge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     finally:
         side.close()
         kill_leftovers(side.token)
+        remove_tree(tmp_path / "arena")
         remove_files(files_named(side.token, [tmp_path, ROOT]))
 
 
@@ -102,9 +103,13 @@ def test_hostile_bot_is_contained(behaviour: Behaviour, judge: JudgeSide, match_
     config = match_config("connect4", [bot, sample("random", "connect4_random")], timeout=MOVE_TIMEOUT_S,
                           limits=LIMITS)
     protected = {"test folder": tree_state(tmp_path, skip={"arena", "out"}), "repository": tree_state(ROOT)}
-    result = play_match(load_config(config), observers=[judge.probe])
+    try:
+        result = play_match(load_config(config), observers=[judge.probe])
+    except (Exception, RecursionError) as exc:    # the judge itself must survive any bot
+        pytest.fail(f"{behaviour.id}: the judge failed: {type(exc).__name__}: {exc}")
     problems = (check_verdicts(behaviour, result) + check_reports(behaviour, result)
                 + check_records(result, judge) + check_judge_side(judge, tmp_path, protected)
+                + check_arena(tmp_path / "arena" / result.match_id)
                 + settle(lambda: leftover_processes(judge.token, tmp_path / "arena")))
     assert not problems, f"{behaviour.id}: {result.seats[0].verdict} ({result.seats[0].reason}):\n  " + \
         "\n  ".join(problems)
@@ -152,6 +157,11 @@ def check_records(result: MatchResult, judge: JudgeSide) -> list[str]:
     if movelog_size > MOVELOG_BOUND:
         problems.append(f"the move log holds {movelog_size} bytes (bound {MOVELOG_BOUND})")
     return problems
+
+
+def check_arena(folder: Path) -> list[str]:
+    """The match's arena folder is gone: a bot cannot leave files on the judge's disk."""
+    return [f"the arena {folder} was not removed"] if folder.exists() else []
 
 
 def check_judge_side(judge: JudgeSide, tmp_path: Path, protected: dict[str, dict[str, Any]]) -> list[str]:

@@ -10,6 +10,7 @@ KNOWN_ENV = {"PATH", "HOME", "LANG", "PYTHONDONTWRITEBYTECODE"}
 OUTSIDE_DIRS = ("/", "/tmp", "/var/tmp", "/dev/shm", "/root", "/etc", "/usr")
 PROC_SCAN_LIMIT = 4096
 FD_SCAN = 4096
+TREE_DEPTH = 3000             # deeper than any recursive walk of the judge can follow (3.11: ~1000)
 
 
 def read_etc_shadow(ctx: Context) -> bool:
@@ -115,6 +116,42 @@ def inherited_fds(ctx: Context) -> bool:
     return False
 
 
+def deep_directory_tree(ctx: Context) -> bool:
+    """A chain of TREE_DEPTH folders in its own folder: the judge has to walk and remove it."""
+    home = os.getcwd()
+    depth = 0
+    try:
+        while depth < TREE_DEPTH:
+            os.mkdir("d")
+            os.chdir("d")
+            depth += 1
+    except OSError as exc:
+        ctx.report("deep-tree", "blocked", f"{describe(exc)} at depth {depth}")
+    finally:
+        os.chdir(home)
+    ctx.report("deep-tree", "info", f"{depth} folders deep")
+    return False
+
+
+def arena_trap(ctx: Context) -> bool:
+    """Leave its folder hard to clean up: a FIFO, a folder and a file nobody may read, its own
+    folder read-only."""
+    ctx.attempt("mkfifo", lambda: os.mkfifo("fifo") or True)
+
+    def trap() -> bool:
+        os.makedirs("trap/inner", exist_ok=True)
+        with open("trap/inner/locked", "w") as handle:
+            handle.write("locked")
+        os.chmod("trap/inner/locked", 0)
+        os.chmod("trap/inner", 0)
+        os.chmod("trap", 0)
+        os.chmod(".", 0o500)
+        return True
+    if ctx.attempt("trap", trap):
+        ctx.report("trap", "info", "folders and files with mode 0, its own folder read-only")
+    return False
+
+
 def symlink_tricks(ctx: Context) -> bool:
     """Reach judge-side files through links made in (or planted in) the bot's own folder."""
     targets = {"link-shadow": "/etc/shadow", "link-other": other_bot_folder(ctx),
@@ -144,5 +181,6 @@ def follow(ctx: Context, link: str) -> None:
 ATTACKS: dict[str, Attack] = {
     "read-etc-shadow": read_etc_shadow, "read-judge-source": read_judge_source, "read-other-bot": read_other_bot,
     "write-outside-arena": write_outside_arena, "dump-env": dump_env, "proc-snoop": proc_snoop,
-    "symlink-tricks": symlink_tricks, "inherited-fds": inherited_fds,
+    "symlink-tricks": symlink_tricks, "inherited-fds": inherited_fds, "deep-directory-tree": deep_directory_tree,
+    "arena-trap": arena_trap,
 }
