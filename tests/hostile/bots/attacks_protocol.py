@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 
-from hostile_lib import Attack, Context, move_for, read_message, send, sleep_forever, write_all
+from hostile_lib import Attack, Context, move_for, next_state, send, sleep_forever, write_all
 
 NESTING = 100_000             # brackets: far past any recursion limit of a JSON parser
 CHUNK = 64 * 1024
@@ -45,14 +44,6 @@ def flood_until(turn: int, ctx: Context, deadline: float) -> None:
         write_all(1, block)
 
 
-def next_state() -> dict | None:
-    """The next state or end message (None at EOF)."""
-    while (message := read_message(sys.stdin.buffer)) is not None:
-        if message.get("type") in ("state", "end"):
-            return message
-    return None
-
-
 def endless_line(ctx: Context) -> bool:
     block = b"7" * CHUNK
     while True:
@@ -64,6 +55,20 @@ def close_stdout_early(ctx: Context) -> bool:
     os.close(1)
     ctx.report("close-stdout", "info", "stdout closed; sleeping")
     sleep_forever()
+    return True
+
+
+def close_stdin_early(ctx: Context) -> bool:
+    """Close the judge's side of the conversation, answer this turn, then wait."""
+    os.close(0)
+    send(move_for(ctx.state))
+    sleep_forever()
+    return True
+
+
+def huge_number(ctx: Context) -> bool:
+    """A move that is one integer of 500000 digits: valid JSON, ruinous to convert."""
+    write_all(1, b'{"type":"move","turn":' + str(ctx.state["turn"]).encode() + b',"move":' + b"9" * 500_000 + b"}\n")
     return True
 
 
@@ -86,5 +91,5 @@ def deep_json(ctx: Context) -> bool:
 
 ATTACKS: dict[str, Attack] = {
     "stdout-flood": stdout_flood, "stale-flood": stale_flood, "endless-line": endless_line, "close-stdout-early": close_stdout_early,
-    "malformed-json": malformed_json, "non-utf8-json": non_utf8_json, "deep-json": deep_json,
+    "close-stdin-early": close_stdin_early, "huge-number": huge_number, "malformed-json": malformed_json, "non-utf8-json": non_utf8_json, "deep-json": deep_json,
 }

@@ -1,10 +1,12 @@
 """Attacks on the judge's resources: threads, memory, CPU, time, output, disk, fds, rlimits."""
 from __future__ import annotations
 
+import hashlib
 import os
 import resource
 import signal
 import threading
+import time
 
 from hostile_lib import Attack, Context, describe, sleep_forever
 
@@ -16,6 +18,9 @@ FILE_CAP = 256 * MIB          # huge-file gives up (an escape) past this
 SCRATCH_CAP = 64 * MIB        # fill-scratch gives up (an escape) past this
 ARENA_CAP = 256 * MIB         # fill-arena gives up (an escape: the host's disk has no bound) past this
 FD_CAP = 100_000
+BURNERS = 4
+BURN_BYTES = 1024 * 1024
+STARTUP_SHARE = 0.8           # of the start-up limit the cpu-burn bot spends burning
 IGNORED_SIGNALS = (signal.SIGTERM, signal.SIGXCPU, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1,
                    signal.SIGUSR2, signal.SIGALRM, signal.SIGXFSZ)
 
@@ -46,6 +51,24 @@ def memory_bomb(ctx: Context) -> bool:
 def cpu_spin(ctx: Context) -> bool:
     while True:
         pass
+
+
+def cpu_burn_threads(ctx: Context) -> bool:
+    """Before ready: spin in BURNERS threads while the main thread waits, within the start-up
+    limit. No wall clock runs out; only the match's CPU limit (all threads together) can stop it."""
+    for _ in range(BURNERS):
+        threading.Thread(target=spin, daemon=True).start()
+    time.sleep(ctx.limits["startup_s"] * STARTUP_SHARE)
+    ctx.report("burn", "info", "still running after the burn; playing on")
+    return False
+
+
+def spin() -> None:
+    """Burn CPU without holding the GIL (hashlib releases it for large inputs), so the
+    threads run in parallel and the main thread still answers in time."""
+    data = bytes(BURN_BYTES)
+    while True:
+        hashlib.sha256(data).digest()
 
 
 def sleep_forever_attack(ctx: Context) -> bool:
@@ -163,7 +186,7 @@ def raise_rlimits(ctx: Context) -> bool:
 
 
 ATTACKS: dict[str, Attack] = {
-    "thread-bomb": thread_bomb, "memory-bomb": memory_bomb, "cpu-spin": cpu_spin,
+    "thread-bomb": thread_bomb, "memory-bomb": memory_bomb, "cpu-spin": cpu_spin, "cpu-burn-threads": cpu_burn_threads,
     "sleep-forever": sleep_forever_attack, "ignore-signals-spin": ignore_signals_spin,
     "stderr-flood": stderr_flood, "huge-file": huge_file, "fill-scratch": fill_scratch,
     "too-many-fds": too_many_fds, "raise-rlimits": raise_rlimits, "fill-arena": fill_arena,

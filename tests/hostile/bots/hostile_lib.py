@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sys
 import time
 from argparse import Namespace
 from collections.abc import Callable
@@ -92,6 +93,14 @@ def read_message(stdin: BinaryIO) -> dict[str, Any] | None:
 
 def send(message: dict[str, Any]) -> None:
     write_all(1, json.dumps(message, separators=(",", ":")).encode() + b"\n")
+
+
+def next_state() -> dict[str, Any] | None:
+    """For attacks that play on by themselves: the next state or end message (None at EOF)."""
+    while (message := read_message(sys.stdin.buffer)) is not None:
+        if message.get("type") in ("state", "end"):
+            return message
+    return None
 
 
 def move_for(state: dict[str, Any]) -> dict[str, Any]:
