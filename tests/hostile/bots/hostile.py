@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 import attacks_files
 import attacks_ipc
@@ -29,29 +30,30 @@ ATTACKS: dict[str, Attack] = {**attacks_resources.ATTACKS, **attacks_files.ATTAC
 
 def main() -> int:
     args = parse_args()
-    stdin = sys.stdin.buffer
-    hello = read_message(stdin)
+    hello = read_message(sys.stdin.buffer)
     if hello is None:
         return 0
     keep: list[object] = []
     if args.at < 0:                 # before ready: the start-up limit is longer than a move's
         ATTACKS[args.do](Context(args, hello, {}, None, keep))
     send({"type": "ready", "sky": 1, "name": "hostile"})
+    play(args, hello, keep)
+    return 0
+
+
+def play(args: argparse.Namespace, hello: dict[str, Any], keep: list[object]) -> None:
+    """Answer every state until the end; attack at the first state of turn >= --at."""
     fired, previous = args.at < 0, None
-    while (message := read_message(stdin)) is not None:
-        if message.get("type") == "end":
-            return 0
+    while (message := read_message(sys.stdin.buffer)) is not None and message.get("type") != "end":
         if message.get("type") != "state":
             continue
         answered = False
         if not fired and message["turn"] >= args.at:
             fired = True
-            context = Context(args, hello, message, previous, keep)
-            answered = ATTACKS[args.do](context)
+            answered = ATTACKS[args.do](Context(args, hello, message, previous, keep))
         if not answered:
             send(move_for(message))
         previous = message["turn"]
-    return 0
 
 
 def parse_args() -> argparse.Namespace:

@@ -112,28 +112,28 @@ static int raw_socket(void) {
     return 0;
 }
 
+/* In the parent, after a libc-style fork (-1 and errno on failure): a child is an escape. */
+static void reap_child(long pid, const char *step) {
+    if (pid > 0) {
+        waitpid((pid_t)pid, NULL, 0);
+        report(step, "escaped", "a child process was created");
+    } else {
+        report_errno(step, errno);
+    }
+}
+
 /* clone(2) straight into a new user namespace (no glibc wrapper involved). */
 static int clone_newuser(void) {
     long pid = syscall(SYS_clone, (long)(CLONE_NEWUSER | SIGCHLD), 0L, 0L, 0L, 0L);
     if (pid == 0) _exit(0);
-    if (pid > 0) {
-        waitpid((pid_t)pid, NULL, 0);
-        report("clone(CLONE_NEWUSER)", "escaped", "a child in a new user namespace");
-    } else {
-        report_errno("clone(CLONE_NEWUSER)", errno);
-    }
+    reap_child(pid, "clone(CLONE_NEWUSER)");
     return 0;
 }
 
 static int vfork_attack(void) {
     pid_t pid = vfork();
     if (pid == 0) _exit(0);
-    if (pid > 0) {
-        waitpid(pid, NULL, 0);
-        report("vfork", "escaped", "a child process was created");
-    } else {
-        report_errno("vfork", errno);
-    }
+    reap_child(pid, "vfork");
     return 0;
 }
 
@@ -144,12 +144,7 @@ static int clone3_fork(void) {
     args.exit_signal = SIGCHLD;
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) syscall(SYS_exit, 0);
-    if (pid > 0) {
-        waitpid((pid_t)pid, NULL, 0);
-        report("clone3", "escaped", "a child process was created");
-    } else {
-        report_errno("clone3", errno);
-    }
+    reap_child(pid, "clone3");
     return 0;
 }
 
@@ -181,6 +176,22 @@ static void send_line(const char *text) {
     fflush(stdout);
 }
 
+/* Answer one state line: attack first if its turn has come, then the first legal column. */
+static void answer(const struct attack *attack, long at, int *fired) {
+    long turn = number_after(line, "\"turn\":");
+    int answered = 0;
+    if (!*fired && turn >= at) {
+        *fired = 1;
+        answered = attack->run();
+    }
+    if (!answered) {
+        char move[128];
+        snprintf(move, sizeof move, "{\"type\":\"move\",\"turn\":%ld,\"move\":%ld}\n", turn,
+                 number_after(line, "\"legal\":["));
+        send_line(move);
+    }
+}
+
 int main(int argc, char **argv) {
     long at = 2;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -196,19 +207,7 @@ int main(int argc, char **argv) {
     while (fgets(line, sizeof line, stdin) != NULL) {
         if (strstr(line, "\"type\":\"hello\"")) send_line("{\"type\":\"ready\",\"sky\":1,\"name\":\"hostile_c\"}\n");
         if (strstr(line, "\"type\":\"end\"")) return 0;
-        if (!strstr(line, "\"type\":\"state\"")) continue;
-        long turn = number_after(line, "\"turn\":");
-        int answered = 0;
-        if (!fired && turn >= at) {
-            fired = 1;
-            answered = attack->run();
-        }
-        if (!answered) {
-            char move[128];
-            snprintf(move, sizeof move, "{\"type\":\"move\",\"turn\":%ld,\"move\":%ld}\n", turn,
-                     number_after(line, "\"legal\":["));
-            send_line(move);
-        }
+        if (strstr(line, "\"type\":\"state\"")) answer(attack, at, &fired);
     }
     return 0;
 }
