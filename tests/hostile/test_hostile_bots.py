@@ -1,12 +1,16 @@
 """The hostile-bot suite: each attack plays a real jailed match against a sample bot.
 
-For every behaviour in behaviours.BEHAVIOURS the test asserts: the hostile bot's
-verdict; the other bot is unharmed (verdict ok, it moved, the match completed);
-every record was committed and none holds a judge-side secret; the bot reported
-no escaped step (and, when it played on, at least one refused one); nothing of
-the judge's side was reached (listeners, signals, SysV) or written (the test's
-folder, the repository, token-named files on the host); no process is left.
-All problems of one behaviour are listed together in the failure message.
+For every behaviour in behaviours.BEHAVIOURS the test asserts: the judge survives
+(play_match returns); the hostile bot's verdict; the other bot is unharmed (verdict
+ok, it moved, the match completed); every record was committed, none holds a
+judge-side secret, the debug log keeps its cap and the move log stays small; the
+bot reported no escaped step (and, when it played on, at least one refused one);
+nothing of the judge's side was reached (listeners, signals, SysV, limits) or written
+(the test's folder, the repository, token-named files on the host); the match's arena
+is gone; no process is left (nor any child of the judge). All problems of one
+behaviour are listed together in the failure message.
+
+Run: .venv/bin/python -m pytest -q tests/hostile   (as root for the whole table).
 """
 from __future__ import annotations
 
@@ -105,7 +109,7 @@ def test_hostile_bot_is_contained(behaviour: Behaviour, judge: JudgeSide, match_
     protected = {"test folder": tree_state(tmp_path, skip={"arena", "out"}), "repository": tree_state(ROOT)}
     try:
         result = play_match(load_config(config), observers=[judge.probe])
-    except (Exception, RecursionError) as exc:    # the judge itself must survive any bot
+    except Exception as exc:  # noqa: BLE001 - the judge must survive any bot: its failure is this test's
         pytest.fail(f"{behaviour.id}: the judge failed: {type(exc).__name__}: {exc}")
     problems = (check_verdicts(behaviour, result) + check_reports(behaviour, result)
                 + check_records(result, judge) + check_judge_side(judge, tmp_path, protected)
