@@ -207,3 +207,20 @@ def test_exit_classification(info: ExitInfo, verdict: Verdict | None, words: str
     assert (fault.verdict if fault else None) is verdict
     if fault:
         assert words in fault.reason
+
+
+def test_walking_a_bot_folder_survives_deep_nesting_and_symlinks(tmp_path: Path) -> None:
+    from phoenix_judge.jail.files import entries
+    deep = tmp_path
+    for _ in range(1200):                      # deeper than Python's recursion limit
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "f").write_text("x")
+    (tmp_path / "loop").symlink_to(tmp_path)
+    names = [entry.name for entry in entries(str(tmp_path))]
+    assert names.count("d") == 1200 and "f" in names and names.count("loop") == 1
+    assert len(list(entries(str(tmp_path), limit=10))) == 10
+    (deep / "f").unlink()                      # shutil.rmtree (pytest's clean-up) would recurse too deep
+    while deep != tmp_path:
+        deep.rmdir()
+        deep = deep.parent

@@ -12,6 +12,7 @@ from ..errors import LaunchError
 from ..limits import Limits
 from . import notify, seccomp
 from .cgroups import Cgroups, Slot
+from .files import entries
 from .layers import cgroups, plan_layers
 from .mounts import root_mounts, staging_dir
 from .plan import Child, Plan
@@ -102,9 +103,8 @@ def slot_cgroup(slot: int, limits: Limits) -> Slot:
 def chown_tree(folder: Path, uid: int, gid: int) -> None:
     """The bot may write in its own folder (and nowhere else)."""
     os.chown(folder, uid, gid)
-    for root, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            os.lchown(os.path.join(root, name), uid, gid)
+    for entry in entries(str(folder)):
+        os.lchown(entry.path, uid, gid)
 
 
 def become_subreaper() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..limits import Limits
 from ..outcome import Fault, Verdict
+from .files import entries
 from .tree import ProcessTree, kill_signal_name, reap_strays, signal_all
 
 log = logging.getLogger(__name__)
@@ -210,14 +211,13 @@ class BotProcess:
     def _wrote_file_limit(self) -> bool:
         """Did the bot write a file up to RLIMIT_FSIZE? (CPython and a pid-namespace init
         ignore SIGXFSZ, so the limit shows as EFBIG and a file cut at exactly the limit.)"""
-        for root, _, files in os.walk(self.cwd):
-            for name in files:
-                try:
-                    info = os.lstat(os.path.join(root, name))
-                except OSError:
-                    continue
-                if info.st_size >= self.limits.file_bytes and info.st_mtime >= self._started_wall:
-                    return True
+        for entry in entries(str(self.cwd)):
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_size >= self.limits.file_bytes and info.st_mtime >= self._started_wall:
+                return True
         return False
 
     def exit_fault(self) -> Fault | None:
