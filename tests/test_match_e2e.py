@@ -101,3 +101,21 @@ def test_cpu_time_per_move_is_enforced_under_a_generous_wall_limit(match_config,
     assert result.seats[0].verdict is Verdict.CPU_TIMEOUT, result.seats[0].reason
     assert "CPU" in result.seats[0].reason
     assert result.seats[1].verdict is Verdict.OK
+
+
+def test_keep_arena_leaves_each_bot_folder_with_what_the_bot_wrote(match_config, tmp_path) -> None:
+    writer = tmp_path / "writer"
+    writer.mkdir()
+    (writer / "bot.py").write_text(
+        "import sky\n"
+        "def move(observation, hello):\n"
+        "    open('notes.txt', 'a').write('turn\\n')\n"
+        "    return observation['legal'][0]\n"
+        "sky.run(move, name='writer')\n")
+    bots = [{"name": "writer", "dir": str(writer), "command": "python3 bot.py"}, sample("random", "connect4_random")]
+    spec = load_config(match_config("connect4", bots), keep_arena=True)
+    result = play_match(spec)
+    assert result.seats[0].verdict is Verdict.OK
+    notes = spec.arena_root / spec.match_id / "0-writer" / "notes.txt"
+    assert notes.read_text().count("turn") == result.seats[0].moves
+    assert (spec.arena_root / spec.match_id / "0-writer" / "sky.py").is_file()

@@ -2,6 +2,11 @@
 
 The match-id folder is created exclusively, so two matches never share files;
 it is removed once the records are committed, unless kept for inspection.
+
+A bot may write in its own folder, which lies on the judge's disk: as root, each
+bot folder is a tmpfs of `Limits.disk_bytes` (and a bounded inode count), so a bot
+that writes file after file gets ENOSPC instead of filling the judge's disk.
+Without root the folder is a plain directory (docs/sandbox.md, "limits").
 """
 from __future__ import annotations
 
@@ -9,19 +14,24 @@ import hashlib
 import logging
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from .errors import ConfigError, JudgeError
+from .jail import libc
 from .match import BotSpec
 
 log = logging.getLogger(__name__)
 
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv")
+_BYTES_PER_INODE = 16 * 1024     # a bot folder of 64 MiB holds at most 4096 files and folders
+_MIN_INODES = 1024
 
 
 class Arena:
     def __init__(self, root: Path, match_id: str) -> None:
         self.path = root / match_id
+        self.mounts: list[Path] = []
         try:
             root.mkdir(parents=True, exist_ok=True)
             self.path.mkdir()
@@ -30,10 +40,13 @@ class Arena:
         except OSError as exc:
             raise JudgeError(f"cannot create arena folder {self.path}: {exc.strerror}") from exc
 
-    def prepare(self, seat: int, bot: BotSpec, api_dir: Path) -> Path:
-        """Copy the bot's code, then its API library, into the bot's own folder."""
+    def prepare(self, seat: int, bot: BotSpec, api_dir: Path, disk_bytes: int) -> Path:
+        """Copy the bot's code, then its API library, into the bot's own (size-bounded) folder."""
         folder = self.path / f"{seat}-{bot.name}"
-        shutil.copytree(bot.directory, folder, ignore=_IGNORED, symlinks=True)
+        folder.mkdir()
+        if os.geteuid() == 0:
+            self._bound(folder, disk_bytes)
+        shutil.copytree(bot.directory, folder, ignore=_IGNORED, symlinks=True, dirs_exist_ok=True)
         if bot.api is not None:
             api = api_dir / bot.api
             if not api.is_dir():
@@ -42,12 +55,40 @@ class Arena:
             shutil.copytree(api, folder, ignore=_IGNORED, dirs_exist_ok=True)
         return folder
 
+    def _bound(self, folder: Path, disk_bytes: int) -> None:
+        inodes = max(_MIN_INODES, disk_bytes // _BYTES_PER_INODE)
+        try:
+            libc.mount("tmpfs", str(folder), "tmpfs", libc.MS_NOSUID | libc.MS_NODEV,
+                       f"size={disk_bytes},nr_inodes={inodes},mode=0755")
+        except OSError as exc:
+            raise JudgeError(f"cannot mount the size-limited bot folder {folder}: {exc}") from exc
+        self.mounts.append(folder)
+
+    def keep(self) -> None:
+        """Leave the arena for inspection: each bot folder's files move from its tmpfs to the disk."""
+        for folder in self.mounts:
+            kept = folder.with_name(folder.name + ".kept")
+            shutil.copytree(folder, kept, symlinks=True)
+            libc.umount2(str(folder), libc.MNT_DETACH)
+            folder.rmdir()
+            kept.rename(folder)
+        self.mounts.clear()
+
     def remove(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=False, onerror=_log_removal_error)
-
-
-def _log_removal_error(function: object, path: str, exc_info: object) -> None:
-    log.warning("could not remove %s from the arena", path)
+        """Unmount the bot folders (which drops their files at once), then delete the rest."""
+        for folder in self.mounts:
+            try:
+                libc.umount2(str(folder), libc.MNT_DETACH)
+            except OSError as exc:
+                log.warning("could not unmount bot folder %s: %s", folder, exc)
+        self.mounts.clear()
+        try:
+            shutil.rmtree(self.path)
+        except RecursionError:
+            # shutil.rmtree recurses once per level (3.11); a bot can nest deeper than the stack.
+            subprocess.run(["rm", "-rf", "--one-file-system", "--", str(self.path)], check=False)
+        except OSError as exc:
+            log.warning("could not remove the arena folder %s: %s", self.path, exc)
 
 
 def code_hash(directory: Path) -> str:

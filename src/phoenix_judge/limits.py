@@ -17,6 +17,7 @@ class Limits:
     line_bytes: int = 1 * MIB         # the longest sky line a bot may send
     debug_bytes: int = 64 * 1024      # stderr kept in the debug log; the rest is counted and dropped
     file_bytes: int = 16 * MIB        # largest file a bot may write (RLIMIT_FSIZE)
+    disk_bytes: int = 64 * MIB        # everything a bot may write in its own folder (a tmpfs of this size, as root)
     open_files: int = 64              # RLIMIT_NOFILE
     processes: int = 64               # threads + processes (RLIMIT_NPROC / cgroup pids)
 

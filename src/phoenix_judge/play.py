@@ -70,7 +70,7 @@ class _Match:
     def _seat(self, index: int, bot: BotSpec | RemoteSeat, remote: Mapping[int, Channel]) -> Seat:
         if isinstance(bot, RemoteSeat):
             return Seat(index, bot.name, remote[index])
-        folder = self.arena.prepare(index, bot, self.spec.api_dir)
+        folder = self.arena.prepare(index, bot, self.spec.api_dir, self.spec.limits.disk_bytes)
         process = jail.launch(bot.command, cwd=folder, limits=self.spec.limits, slot=self.spec.slot_base + index)
         self.debug[index] = DebugLog(self.spec.limits.debug_bytes)
         channel = PipeChannel(process.stdin, process.stdout, process.stderr, self.spec.limits,
@@ -110,7 +110,9 @@ class _Match:
             return result
         finally:
             self._stop_all()
-            if not self.spec.keep_arena:
+            if self.spec.keep_arena:
+                self.arena.keep()
+            else:
                 self.arena.remove()
 
     def _stop_all(self) -> None:

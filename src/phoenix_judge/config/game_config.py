@@ -28,7 +28,7 @@ DEFAULT_FILENAMES = {
 _LIMIT_KEYS = {  # config key -> (Limits field, scale)
     "startup_s": ("startup_s", 1), "move_cpu_s": ("move_cpu_s", 1), "total_cpu_s": ("total_cpu_s", 1),
     "memory_mb": ("memory_bytes", MIB), "line_bytes": ("line_bytes", 1), "debug_bytes": ("debug_bytes", 1),
-    "file_mb": ("file_bytes", MIB), "open_files": ("open_files", 1), "processes": ("processes", 1),
+    "file_mb": ("file_bytes", MIB), "disk_mb": ("disk_bytes", MIB), "open_files": ("open_files", 1), "processes": ("processes", 1),
 }
 
 

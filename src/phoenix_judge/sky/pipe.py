@@ -29,6 +29,8 @@ from .messages import ProtocolError
 log = logging.getLogger(__name__)
 
 _CLOSED = -1
+LOGGED_STALE_PER_TURN = 8      # discarded lines a turn that the move log records one by one
+MAX_STALE_PER_TURN = 1000      # past this, a bot repeating old moves is flooding: output_limit
 
 
 class PipeChannel(Channel):
@@ -62,6 +64,7 @@ class PipeChannel(Channel):
         self._backlog: list[bytes] = []        # lines read but not yet handled
         self._broken: Fault | None = None      # why nothing more can be written
         self.stale_replies = 0
+        self._stale_this_turn = 0
         """Moves for an older (or already answered) turn: discarded, logged, counted here."""
 
     # -- the Channel interface -------------------------------------------------------------------
@@ -82,7 +85,7 @@ class PipeChannel(Channel):
     def send_state(self, turn: int, observation: dict[str, Any], deadline: float) -> None:
         if self._turn is not None and turn <= self._turn:
             raise ValueError(f"turn ids must increase: {turn} after {self._turn}")
-        self._turn, self._awaiting = turn, "move"
+        self._turn, self._awaiting, self._stale_this_turn = turn, "move", 0
         self._write(encode(messages.state(turn, observation)), deadline)
         self._sent_at = time.monotonic()
 
@@ -169,8 +172,23 @@ class PipeChannel(Channel):
         except ProtocolError as exc:
             self._log(now, len(line) + 1, None, line, str(exc))
             raise self._fault(Verdict.PROTOCOL_ERROR, str(exc)) from None
+        if note is not None and self._stale_flood(now, line, note):
+            return None
         self._log(now, len(line) + 1, message, None, note)
         return reply
+
+    def _stale_flood(self, now: float, line: bytes, note: str) -> bool:
+        """Count a discarded line; True when it is past the few a turn that the move log keeps.
+
+        A bot could otherwise grow the move log (and the judge's parsing work) without bound
+        by repeating an old move: past MAX_STALE_PER_TURN it is an output-limit fault.
+        """
+        self._stale_this_turn += 1
+        if self._stale_this_turn > MAX_STALE_PER_TURN:
+            raise self._fault(Verdict.OUTPUT_LIMIT, f"sent over {MAX_STALE_PER_TURN} discarded lines in one turn")
+        if self._stale_this_turn == LOGGED_STALE_PER_TURN + 1:
+            self._log(now, len(line) + 1, None, line, f"{note}; further discarded lines this turn are counted, not logged")
+        return self._stale_this_turn > LOGGED_STALE_PER_TURN
 
     def _place(self, message: dict[str, Any], now: float) -> tuple[Reply | None, str | None]:
         """The awaited reply, or (None, why it is discarded); ProtocolError when out of place."""
