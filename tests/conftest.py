@@ -22,6 +22,14 @@ def fakebot(name: str, *flags: str) -> dict[str, Any]:
     return {"name": name, "dir": str(FAKEBOT_DIR), "command": ["python3", "fakebot.py", *flags], "api": None}
 
 
+def python_bot(folder: Path, name: str, move_body: str) -> dict[str, Any]:
+    """A sky bot written on the spot: `move_body` is the body of move(observation, hello)."""
+    folder.mkdir()
+    body = "".join(f"    {line}\n" for line in move_body.splitlines())
+    (folder / "bot.py").write_text(f"import sky, time\ndef move(observation, hello):\n{body}sky.run(move, name={name!r})\n")
+    return {"name": name, "dir": str(folder), "command": "python3 bot.py"}
+
+
 def sample(name: str, folder: str) -> dict[str, Any]:
     return {"name": name, "dir": str(SAMPLE_BOTS / folder), "command": ["python3", "bot.py"]}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_all_records, fakebot, read_jsonl, sample
+from conftest import assert_all_records, fakebot, python_bot, read_jsonl, sample
 from phoenix_judge.config.game_config import load_config
 from phoenix_judge.match import play_match
 from phoenix_judge.outcome import Termination, Verdict
@@ -86,17 +86,9 @@ def test_end_match_policy_stops_at_the_first_fault(match_config) -> None:
 
 
 def test_cpu_time_per_move_is_enforced_under_a_generous_wall_limit(match_config, tmp_path) -> None:
-    burner = tmp_path / "burner"
-    burner.mkdir()
-    (burner / "bot.py").write_text(
-        "import time, sky\n"
-        "def move(observation, hello):\n"
-        "    end = time.process_time() + 0.4\n"
-        "    while time.process_time() < end:\n"
-        "        pass\n"
-        "    return observation['legal'][0]\n"
-        "sky.run(move, name='burner')\n")
-    bots = [{"name": "burner", "dir": str(burner), "command": "python3 bot.py"}, sample("random", "connect4_random")]
+    burner = python_bot(tmp_path / "burner", "burner", "end = time.process_time() + 0.4\n"
+                        "while time.process_time() < end:\n    pass\nreturn observation['legal'][0]")
+    bots = [burner, sample("random", "connect4_random")]
     result = play(match_config("connect4", bots, timeout=5.0, limits={"startup_s": 10, "move_cpu_s": 0.1}))
     assert result.seats[0].verdict is Verdict.CPU_TIMEOUT, result.seats[0].reason
     assert "CPU" in result.seats[0].reason
@@ -104,15 +96,9 @@ def test_cpu_time_per_move_is_enforced_under_a_generous_wall_limit(match_config,
 
 
 def test_keep_arena_leaves_each_bot_folder_with_what_the_bot_wrote(match_config, tmp_path) -> None:
-    writer = tmp_path / "writer"
-    writer.mkdir()
-    (writer / "bot.py").write_text(
-        "import sky\n"
-        "def move(observation, hello):\n"
-        "    open('notes.txt', 'a').write('turn\\n')\n"
-        "    return observation['legal'][0]\n"
-        "sky.run(move, name='writer')\n")
-    bots = [{"name": "writer", "dir": str(writer), "command": "python3 bot.py"}, sample("random", "connect4_random")]
+    writer = python_bot(tmp_path / "writer", "writer", "open('notes.txt', 'a').write('turn\\n')\n"
+                        "return observation['legal'][0]")
+    bots = [writer, sample("random", "connect4_random")]
     spec = load_config(match_config("connect4", bots), keep_arena=True)
     result = play_match(spec)
     assert result.seats[0].verdict is Verdict.OK
