@@ -84,3 +84,21 @@ def test_an_unprivileged_bot_has_no_capabilities_and_no_host_files(shared_folder
     assert report["capabilities"] == 0 and report["no_new_privs"] == 1 and report["seccomp_mode"] == 2
     if result["layers"]["pivot_root"] == "active":
         assert attempt["error"] == "ENOENT" and report["pid"] == 2
+
+
+def test_a_match_requiring_a_missing_layer_refuses_to_start(shared_folder: Path) -> None:
+    """sandbox.require in the game config: as nobody there are no cgroups, so exit 2, no bot runs."""
+    config = shared_folder / "game_config.json"
+    config.write_text(json.dumps({
+        "game": "connect4", "sandbox": {"require": ["seccomp", "cgroups"]},
+        "bots": [{"name": "a", "dir": ".", "command": "python3 probe.py", "api": None},
+                 {"name": "b", "dir": ".", "command": "python3 probe.py", "api": None}]}))
+    site = next(Path(sys.prefix, "lib").glob("python3*/site-packages"))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(shared_folder), "PYTHONPATH": f"{ROOT / 'src'}:{site}"}
+    run = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", str(SYSTEM_PYTHON),
+                          str(ROOT / "src"), str(config)], cwd=shared_folder, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert "cgroups: missing (the judge is not root" in run.stderr and "seccomp: missing" not in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (shared_folder / "arena").exists() or not any((shared_folder / "arena").iterdir())
