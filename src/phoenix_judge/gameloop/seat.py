@@ -45,6 +45,8 @@ class Seat:
     def _refine(self, fault: Fault) -> Fault:
         if self.process is None:
             return fault
+        # A timeout too: a bot thrashing at its memory limit misses the deadline, then the
+        # cgroup OOM-kills it; memory_limit is the verdict that helps its author.
         settle = _EXIT_SETTLE_S if fault.verdict in (Verdict.CRASH, Verdict.TIMEOUT) else 0.0
         if self.process.wait(settle) is None:
             return fault                      # still running: the channel's verdict stands
