@@ -19,11 +19,13 @@ from pathlib import Path
 
 from .errors import ConfigError, JudgeError
 from .jail import libc
+from .jail.files import entries
 from .match import BotSpec
 
 log = logging.getLogger(__name__)
 
-_IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".venv")
+_SKIPPED_PARTS = {"__pycache__", ".git", ".venv"}
+_IGNORED = shutil.ignore_patterns(*_SKIPPED_PARTS, "*.pyc")
 _BYTES_PER_INODE = 16 * 1024     # a bot folder of 64 MiB holds at most 4096 files and folders
 _MIN_INODES = 1024
 
@@ -92,15 +94,18 @@ class Arena:
 
 
 def code_hash(directory: Path) -> str:
-    """SHA-256 over the bot's files (relative path and content), in a stable order."""
+    """SHA-256 over the bot's files (relative path and content), in a stable order.
+
+    Walks with jail.files.entries: iterative and bounded, so a folder nested deeper than
+    Python's recursion limit cannot crash the judge (os.walk recurses in 3.11).
+    """
+    files = sorted((os.path.relpath(entry.path, directory), entry) for entry in entries(str(directory))
+                   if not entry.is_dir(follow_symlinks=False))
     digest = hashlib.sha256()
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", ".git", ".venv"))
-        for name in sorted(files):
-            path = Path(root, name)
-            if name.endswith(".pyc"):
-                continue
-            digest.update(str(path.relative_to(directory)).encode() + b"\0")
-            # A link is hashed as its target's name: the judge never reads through a bot's links.
-            digest.update(os.readlink(path).encode() if path.is_symlink() else path.read_bytes())
+    for relative, entry in files:
+        if _SKIPPED_PARTS.intersection(Path(relative).parts) or relative.endswith(".pyc"):
+            continue
+        digest.update(relative.encode() + b"\0")
+        # A link is hashed as its target's name: the judge never reads through a bot's links.
+        digest.update(os.readlink(entry.path).encode() if entry.is_symlink() else Path(entry.path).read_bytes())
     return digest.hexdigest()

@@ -12,7 +12,7 @@ import logging
 import sys
 
 from . import __version__
-from .errors import EXIT_INTERRUPTED, EXIT_JUDGE_ERROR, EXIT_USER_ERROR, PhoenixError, UserError
+from .errors import EXIT_INTERRUPTED, EXIT_JUDGE_ERROR, PhoenixError, UserError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("phoenix_judge.run_command", "play one match from a game config (the default)"),
@@ -55,9 +55,6 @@ def with_default_command(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = with_default_command(sys.argv[1:] if argv is None else argv)
     args = build_parser(next((arg for arg in argv if arg in COMMANDS), None)).parse_args(argv)
-    if args.command is None:
-        build_parser().print_help()
-        return EXIT_USER_ERROR
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
                         format="%(levelname)s %(name)s: %(message)s")
     try:

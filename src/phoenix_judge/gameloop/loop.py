@@ -121,7 +121,7 @@ class TurnLoop:
     def playing(self) -> list[Seat]:
         return [seat for seat in self.seats if seat.playing]
 
-    def _send(self, seat: Seat, send: Any) -> bool:
+    def _send(self, seat: Seat, send: Callable[[], None]) -> bool:
         try:
             send()
         except BotFault as exc:

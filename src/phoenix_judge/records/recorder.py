@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from ..gameloop.events import Event, MatchEnded, MatchStarted, SeatFaulted, TurnPlayed
@@ -94,8 +93,3 @@ class Recorder:
         summary.stream.write(json.dumps({**result, "records": records}, indent=2, default=str) + "\n")
         records["result"] = str(summary.commit())
         return records
-
-    def abandon(self) -> None:
-        """Close streams without committing (only for a judge that cannot write out/ at all)."""
-        for record in (self.replay, self.movelog, self.errorlog):
-            record.stream.close()
